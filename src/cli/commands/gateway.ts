@@ -1,0 +1,38 @@
+// `llmux gateway`: runs only the gateway, routing to engines listed in config (no supervisor).
+import { createLogger } from "../../telemetry/index.ts";
+import { commonSets, type OptionSpecs, parseCommandArgs } from "../args.ts";
+import { buildInfo } from "../build-info.ts";
+import { loadConfigForCommand } from "../config-loading.ts";
+import { ensureFetchConcurrency } from "../fetch-concurrency.ts";
+import { commandUsage } from "../usage.ts";
+import { serveUntilSignal } from "./up.ts";
+
+const OPTIONS = { host: { type: "string" }, port: { type: "string" } } as const satisfies OptionSpecs;
+
+export const HELP = commandUsage(
+  "Usage: llmux gateway -c config.yaml [flags]\n\nRuns only the gateway; engines come from gateway.endpoints or gateway.endpoints_file.",
+  `Flags:
+      --host <addr>          listen address (default 127.0.0.1)
+      --port <port>          listen port (default 8000)`,
+);
+
+export async function run(argv: readonly string[]): Promise<number> {
+  const { values } = parseCommandArgs(argv, OPTIONS);
+  if (values.help === true) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const sets = commonSets(values);
+  if (typeof values.host === "string") sets.push(`gateway.host=${JSON.stringify(values.host)}`);
+  if (typeof values.port === "string") sets.push(`gateway.port=${values.port}`);
+  const loaded = loadConfigForCommand("gateway", values, [...sets, "engines=[]"]);
+  if (typeof loaded === "number") return loaded;
+  ensureFetchConcurrency();
+  const info = buildInfo();
+  const logger = createLogger({
+    level: loaded.config.telemetry.log_level,
+    format: loaded.config.telemetry.log_format,
+    base: { svc: "llmux", version: info.version },
+  });
+  return serveUntilSignal(loaded.config, logger, info.version);
+}

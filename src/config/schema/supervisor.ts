@@ -1,0 +1,31 @@
+// `supervisor:` section: how engines are launched, health-gated, restarted and stopped.
+import { z } from "zod";
+
+export const SupervisorSchema = z.strictObject({
+  engine: z
+    .enum(["auto", "vllm", "sim"])
+    .default("auto")
+    .describe("auto = vllm when GPUs and the vllm command exist, else the built-in simulator"),
+  vllm_command: z.array(z.string().min(1)).min(1).default(["vllm", "serve"]),
+  host: z.string().min(1).default("127.0.0.1").describe("address engines listen on"),
+  base_port: z.number().int().min(1024).max(65000).default(8100).describe("first engine HTTP port"),
+  kv_events_base_port: z.number().int().min(1024).max(65000).default(5557),
+  nixl_side_channel_base_port: z.number().int().min(1024).max(65000).default(5600),
+  python_hash_seed: z.string().min(1).default("0").describe("PYTHONHASHSEED shared by all engines"),
+  readiness_timeout_s: z.number().int().min(1).default(600),
+  stop_grace_s: z.number().int().min(0).default(10),
+  max_restarts: z
+    .number()
+    .int()
+    .min(0)
+    .default(5)
+    .describe("crashes within restart_window_s before giving up"),
+  restart_window_s: z.number().int().min(1).default(600),
+  state_dir: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("where the pid file lives (default: $XDG_RUNTIME_DIR or /tmp)"),
+});
+
+export type SupervisorConfig = z.infer<typeof SupervisorSchema>;

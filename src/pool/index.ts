@@ -1,0 +1,2 @@
+// Public surface of the pool component (see DESIGN.md). Populated by the issue that builds it.
+export {};

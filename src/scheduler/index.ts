@@ -1,0 +1,2 @@
+// Public surface of the scheduler component (see DESIGN.md). Populated by the issue that builds it.
+export {};

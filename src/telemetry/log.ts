@@ -1,0 +1,45 @@
+// The pino logger: JSON lines to stdout, or pretty text formatted in-process. Worker-thread
+// transports are not used because they cannot load inside a compiled Bun binary.
+import pino, { type Logger } from "pino";
+import pretty from "pino-pretty";
+
+export type { Logger } from "pino";
+export type LogFormat = "json" | "pretty";
+
+export interface LoggerOptions {
+  readonly level: string;
+  readonly format: LogFormat;
+  /** Fields added to every line, e.g. `{ svc: "llmux", version }`. */
+  readonly base?: Record<string, unknown>;
+  /** Output stream; stdout by default. Tests pass a collector. */
+  readonly destination?: NodeJS.WritableStream;
+}
+
+/** Creates the process logger. Keys and prompts must never be passed to it (see README, Security). */
+export function createLogger(options: LoggerOptions): Logger {
+  const pinoOptions = {
+    level: options.level,
+    base: options.base ?? null,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  if (options.format === "pretty") {
+    const stream = pretty({
+      colorize: options.destination === undefined && process.stdout.isTTY === true,
+      sync: true,
+      destination: options.destination ?? 1,
+      ignore: "svc,version",
+    });
+    return pino(pinoOptions, stream);
+  }
+  // The default SonicBoom destination writes each line at once (minLength 0), so nothing is lost
+  // when the process exits right after logging (bun-platform.md §2).
+  return pino(pinoOptions, options.destination ?? pino.destination({ dest: 1, sync: false }));
+}
+
+/** Flushes buffered log output, then resolves; call before process.exit. */
+export function flushLogger(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    logger.flush(() => resolve());
+  });
+}

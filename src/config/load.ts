@@ -37,12 +37,13 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 
 /** Parses YAML into a plain mapping; syntax errors are reported with line and column. */
 export function parseYamlText(text: string, source: string): Record<string, unknown> {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((error) => {
       const pos = error.linePos?.[0];
       const where = pos === undefined ? source : `${source}:${pos.line}:${pos.col}`;
-      return { path: where, message: error.message.split("\n")[0] ?? error.code };
+      const firstLine = error.message.split("\n")[0] ?? error.code;
+      return { path: where, message: firstLine.replace(/ at line \d+, column \d+:?$/, "") };
     });
     throw new ConfigError("config_yaml_syntax", source, problems);
   }

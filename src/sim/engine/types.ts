@@ -1,7 +1,6 @@
 // Contract of the simulated vLLM engine: a pure library driven by a clock it is handed. The HTTP
 // server drives it in real time; `llmux bench --simulate` drives the same code in virtual time.
-import type { BlockHasher } from "../../kvcache/block-hash-types.ts";
-import type { KvEvent } from "../../kvcache/events/types.ts";
+import type { BlockHasher, KvEvent } from "../../kvcache/index.ts";
 
 /** Latency and capacity preset (coefficients of engine-figures.md §8.2/§8.3). */
 export interface SimProfile {
@@ -53,6 +52,10 @@ export interface SimEngineOptions {
   readonly emitKvEvents: boolean;
   readonly dataParallelRank: number;
   readonly seed: number;
+  /** Maps a uniform draw in [0, 1) to a generated token id (the server's vocabulary); default ids 1000..29999. */
+  readonly sampleTokenId?: (random01: number) => number;
+  /** What a failed remote-prefill KV load does (vLLM kv_load_failure_policy); default "fail" like vLLM. */
+  readonly kvLoadFailurePolicy?: "fail" | "recompute";
 }
 
 export interface SimRequest {
@@ -95,6 +98,8 @@ export interface SimRequestCallbacks {
   /** One generated token, at engine time `timeMs`. */
   onToken(tokenId: number, timeMs: number): void;
   onFinish(result: SimRequestResult, timeMs: number): void;
+  /** First time the request is scheduled (queue time ends), at the start of that step. */
+  onScheduled?(timeMs: number): void;
 }
 
 /** Why a request was refused at admission (maps to vLLM's 400s). */
@@ -102,7 +107,11 @@ export type SimAdmitError =
   | { readonly kind: "prompt_too_long"; readonly promptTokens: number; readonly maxModelLen: number }
   | { readonly kind: "duplicate_id" };
 
-/** A planned step: what runs and how long it takes. Complete it with `completeStep`. */
+/**
+ * A planned step: what runs and how long it takes. Complete it with `completeStep`.
+ * `scheduledTokens` 0 marks an idle wait for a pending CPU-tier KV load: nothing runs, and a driver
+ * may complete it early when new work arrives, then plan again.
+ */
 export interface SimStep {
   readonly startMs: number;
   readonly durationMs: number;

@@ -37,4 +37,5 @@ const exitCode = await child.exited;
 const failed = exitCode !== 0 && counts.fail === 0 ? 1 : counts.fail;
 process.stdout.write(`\n${counts.pass} passed, ${failed} failed, ${counts.skip + counts.todo} skipped\n`);
 process.exit(exitCode);
+
 export {};

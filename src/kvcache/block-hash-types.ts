@@ -9,7 +9,11 @@ export interface BlockHasher {
   /** Root parent: H(PYTHONHASHSEED string), or random bytes when the seed is unset. */
   readonly noneHash: Uint8Array;
   /** H(cbor([parent digest, tuple(tokens), extraKeys or None])) -> full digest (32 or 16 bytes). */
-  hashBlock(parent: Uint8Array | null, tokens: ArrayLike<number>, extraKeys: readonly BlockExtraKey[] | null): Uint8Array;
+  hashBlock(
+    parent: Uint8Array | null,
+    tokens: ArrayLike<number>,
+    extraKeys: readonly BlockExtraKey[] | null,
+  ): Uint8Array;
 }
 
 /** Per-request inputs that change block hashes (vllm-interfaces.md §2.3). */

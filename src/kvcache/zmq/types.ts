@@ -17,7 +17,8 @@ export interface ZmqPublisher {
 export interface ZmqSubscriber {
   /** Adds a topic prefix (sent to the publisher; re-sent after every reconnect). "" = everything. */
   subscribe(prefix: string | Uint8Array): void;
-  /** Messages are delivered in order to this callback. */
+  /** Messages are delivered in order to this callback. Frames may be views into a larger receive buffer:
+   * slice() the ones kept for long. */
   onMessage(handler: (message: Multipart) => void): void;
   /** Called on each (re)connect after the handshake completes. */
   onConnect(handler: () => void): void;
@@ -48,6 +49,33 @@ export interface ZmqConnectOptions {
   /** Reconnect backoff bounds. Defaults 100 ms .. 5 s. */
   readonly reconnectInitialMs?: number;
   readonly reconnectMaxMs?: number;
-  /** Called for transport problems (connect refused, protocol error); they never throw out. */
+  /** Called for transport problems (connect refused, protocol error); they never throw out. An exception
+   * thrown by this callback is dropped. */
+  readonly onError?: (error: Error) => void;
+  /** Longest wait for the peer's greeting and READY before the connection is dropped. Default 10 s. */
+  readonly handshakeTimeoutMs?: number;
+  /** DEALER: messages queued for sending (also while disconnected) before new ones are dropped. Default 100000.
+   * Unused by SUB. */
+  readonly sendHighWaterMark?: number;
+  /** Sends a ZMTP 3.1 PING this often to detect a dead peer on a silent connection. Default off. */
+  readonly heartbeatIntervalMs?: number;
+  /** With heartbeats on: silence longer than this closes the connection and reconnects. Default 3 × interval. */
+  readonly heartbeatTimeoutMs?: number;
+}
+
+export interface ZmqDealerOptions extends ZmqConnectOptions {
+  /** Identity announced in READY (1..255 bytes, first byte not 0x00); the ROUTER generates one when absent. */
+  readonly identity?: string | Uint8Array;
+}
+
+export interface ZmqBindOptions {
+  /** Messages queued per connected peer before new ones are dropped for that peer. Default 100000 (vLLM's hwm). */
+  readonly sendHighWaterMark?: number;
+  /** Largest accepted frame; bigger frames close the connection. Default 64 MiB. */
+  readonly maxFrameBytes?: number;
+  /** Longest wait for a peer's greeting and READY before the connection is dropped. Default 10 s. */
+  readonly handshakeTimeoutMs?: number;
+  /** Called for transport problems of one peer connection; they never throw out. An exception thrown by this
+   * callback is dropped. */
   readonly onError?: (error: Error) => void;
 }

@@ -21,7 +21,9 @@ export function startServer(app: Hono, options: ServerOptions): RunningServer {
     hostname: options.host,
     port: options.port,
     development: false,
-    maxRequestBodySize: options.maxBodyBytes,
+    // The gateway enforces gateway.max_body_bytes itself (streaming read with a cap, OpenAI-shaped 413);
+    // Bun's own limit only has to stay out of its way, and Bun does not buffer bodies up front.
+    maxRequestBodySize: Math.max(options.maxBodyBytes * 2, 1024 * 1024 * 1024),
     // Streams may be quiet for minutes (long prefill, slow tokens); the proxy runs its own stall watchdog.
     idleTimeout: 0,
     fetch: (request, bunServer) => app.fetch(request, { server: bunServer }),

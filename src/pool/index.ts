@@ -1,2 +1,19 @@
-// Public surface of the pool component (see DESIGN.md). Populated by the issue that builds it.
-export {};
+// Public surface of the pool: the endpoint set, its state and in-flight accounting.
+export { createCircuitBreaker } from "./circuit-breaker.ts";
+export {
+  EndpointPool,
+  type EndpointPoolOptions,
+  type PoolChangeListener,
+  type ResolvedModel,
+} from "./endpoint-pool.ts";
+export { type HealthCheckerOptions, startHealthChecker } from "./health.ts";
+export { InFlightTracker } from "./in-flight.ts";
+export type {
+  CircuitState,
+  EndpointDescriptor,
+  EndpointRole,
+  EndpointSnapshot,
+  EngineMetrics,
+  InFlightLoad,
+  LoadLease,
+} from "./types.ts";

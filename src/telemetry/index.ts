@@ -1,3 +1,15 @@
-// Public surface of telemetry: logging and child-output line splitting.
+// Public surface of telemetry: logging, child-output line splitting and Prometheus metrics.
 export { forEachLine, MAX_LINE_CHARS } from "./line-splitter.ts";
 export { createLogger, flushLogger, type LogFormat, type Logger, type LoggerOptions } from "./log.ts";
+export {
+  Counter,
+  createMetricsRegistry,
+  type Exposition,
+  exposeMetrics,
+  Gauge,
+  Histogram,
+  ITL_BUCKETS_SECONDS,
+  LATENCY_BUCKETS_SECONDS,
+  type MetricsRegistry,
+  Registry,
+} from "./metrics.ts";

@@ -32,9 +32,10 @@ export function createLogger(options: LoggerOptions): Logger {
     });
     return pino(pinoOptions, stream);
   }
-  // The default SonicBoom destination writes each line at once (minLength 0), so nothing is lost
-  // when the process exits right after logging (bun-platform.md §2).
-  return pino(pinoOptions, options.destination ?? pino.destination({ dest: 1, sync: false }));
+  // Synchronous writes: a line logged just before process.exit (a crash, a fatal config error) is
+  // never lost, which an async destination did not guarantee under load (bun-platform.md §2).
+  // The cost is one write(2) per line.
+  return pino(pinoOptions, options.destination ?? pino.destination({ dest: 1, sync: true }));
 }
 
 /** Flushes buffered log output, then resolves; call before process.exit. */

@@ -4,13 +4,13 @@ import { commonSets, type OptionSpecs, parseCommandArgs } from "../args.ts";
 import { buildInfo } from "../build-info.ts";
 import { loadConfigForCommand } from "../config-loading.ts";
 import { ensureFetchConcurrency } from "../fetch-concurrency.ts";
+import { runNode } from "../node.ts";
 import { commandUsage } from "../usage.ts";
-import { serveUntilSignal } from "./up.ts";
 
 const OPTIONS = { host: { type: "string" }, port: { type: "string" } } as const satisfies OptionSpecs;
 
 export const HELP = commandUsage(
-  "Usage: llmux gateway -c config.yaml [flags]\n\nRuns only the gateway; engines come from gateway.endpoints or gateway.endpoints_file.",
+  "Usage: llmux gateway -c config.yaml [flags]\n\nRuns only the gateway; engines come from gateway.endpoints (engines: is ignored).",
   `Flags:
       --host <addr>          listen address (default 127.0.0.1)
       --port <port>          listen port (default 8000)`,
@@ -34,5 +34,5 @@ export async function run(argv: readonly string[]): Promise<number> {
     format: loaded.config.telemetry.log_format,
     base: { svc: "llmux", version: info.version },
   });
-  return serveUntilSignal(loaded.config, logger, info.version);
+  return runNode({ config: loaded.config, logger, version: info.version, plan: null });
 }

@@ -1,12 +1,21 @@
-// `llmux up`: the main job. Loads config, starts the gateway (and, as they land, the engines).
+// `llmux up`: the main job. Plans the engines (validating everything before launching anything),
+// then runs the supervisor, the endpoint pool and the gateway until SIGTERM/SIGINT.
 import type { Config } from "../../config/index.ts";
-import { createGatewayApp, startServer } from "../../gateway/index.ts";
-import { createLogger, flushLogger, type Logger } from "../../telemetry/index.ts";
+import {
+  createPlan,
+  discoverGpus,
+  formatProblems,
+  launcherPrefix,
+  type Plan,
+  renderDryRun,
+  resolveEngineKind,
+} from "../../supervisor/index.ts";
+import { createLogger } from "../../telemetry/index.ts";
 import { commonSets, type OptionSpecs, type ParsedArgs, parseCommandArgs, UsageError } from "../args.ts";
 import { buildInfo } from "../build-info.ts";
 import { loadConfigForCommand } from "../config-loading.ts";
 import { ensureFetchConcurrency } from "../fetch-concurrency.ts";
-import { notLanded } from "../not-landed.ts";
+import { runNode } from "../node.ts";
 import { commandUsage } from "../usage.ts";
 
 const OPTIONS = {
@@ -24,9 +33,9 @@ export const HELP = commandUsage(
       --host <addr>          gateway listen address (default 127.0.0.1)
       --port <port>          gateway listen port (default 8000)
       --engine <vllm|sim>    engine to launch (default: auto)
-      --model <model>        serve this model (quick mode: one replica per GPU)
+      --model <model>        serve this model (quick mode: one replica per GPU, or one sim)
       --replicas <n>         number of replicas for --model
-      --dry-run              print the launch plan and exit`,
+      --dry-run              print the launch plan and every exact command line, then exit`,
 );
 
 export async function run(argv: readonly string[]): Promise<number> {
@@ -35,66 +44,35 @@ export async function run(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  if (values["dry-run"] === true) return notLanded("up", "--dry-run (the launch plan)", 8);
-  const loaded = loadConfigForCommand("up", values, [...commonSets(values), ...upSets(values)]);
+  const sets = [...commonSets(values), ...upSets(values)];
+  const first = loadConfigForCommand("up", values, sets);
+  if (typeof first === "number") return first;
+  const quick = await quickModeSets(values, first.config);
+  const loaded = quick.length === 0 ? first : loadConfigForCommand("up", values, [...sets, ...quick]);
   if (typeof loaded === "number") return loaded;
+  const { config } = loaded;
+  const planned = await createPlan({
+    engines: config.engines,
+    supervisor: config.supervisor,
+    reservedPorts: [{ port: config.gateway.port, owner: "gateway", path: "gateway.port" }],
+  });
+  if (!planned.ok) {
+    process.stderr.write(`llmux up: the engines cannot be launched:\n${formatProblems(planned.problems)}\n`);
+    return 2;
+  }
+  if (values["dry-run"] === true) {
+    process.stdout.write(renderDryRun(planned.plan, { launcherPrefix: launcherPrefix() }));
+    return 0;
+  }
   ensureFetchConcurrency();
-  const { config, isEmbeddedDefault } = loaded;
   const info = buildInfo();
   const logger = createLogger({
     level: config.telemetry.log_level,
     format: config.telemetry.log_format,
     base: { svc: "llmux", version: info.version },
   });
-  if (isEmbeddedDefault) process.stderr.write(defaultBanner(config));
-  return serveUntilSignal(config, logger, info.version);
-}
-
-/** Starts the gateway and blocks until SIGTERM or SIGINT, then drains and returns the exit code. */
-export async function serveUntilSignal(config: Config, logger: Logger, version: string): Promise<number> {
-  const app = createGatewayApp({ version });
-  let server: ReturnType<typeof startServer>;
-  try {
-    server = startServer(app, {
-      host: config.gateway.host,
-      port: config.gateway.port,
-      maxBodyBytes: config.gateway.max_body_bytes,
-    });
-  } catch (cause) {
-    logger.fatal({ err: cause, host: config.gateway.host, port: config.gateway.port }, "cannot listen");
-    await flushLogger(logger);
-    return 1;
-  }
-  if (
-    config.gateway.host !== "127.0.0.1" &&
-    config.gateway.host !== "localhost" &&
-    config.auth.api_keys.length === 0
-  ) {
-    logger.warn({ host: config.gateway.host }, "gateway listens beyond loopback with no API keys configured");
-  }
-  logger.info({ url: server.url, engines: config.engines.length }, "gateway listening");
-  if (config.engines.length > 0) {
-    logger.warn("launching engines arrives with the supervisor (issue #8); serving the gateway only");
-  }
-  const signal = await waitForStopSignal();
-  logger.info({ signal }, "stopping");
-  await server.stop(config.gateway.drain_timeout_ms);
-  logger.info("stopped");
-  await flushLogger(logger);
-  return 0;
-}
-
-function waitForStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    let received = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (received) process.exit(130); // a second signal means "now"
-      received = true;
-      resolve(signal);
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
-  });
+  if (loaded.isEmbeddedDefault) process.stderr.write(defaultBanner(config, planned.plan));
+  return runNode({ config, logger, version: info.version, plan: planned.plan });
 }
 
 function upSets(values: ParsedArgs["values"]): string[] {
@@ -107,13 +85,30 @@ function upSets(values: ParsedArgs["values"]): string[] {
     }
     sets.push(`supervisor.engine=${values.engine}`);
   }
-  if (typeof values.model === "string") {
-    const replicas = typeof values.replicas === "string" ? integerFlag("--replicas", values.replicas) : 1;
-    sets.push(`engines=${JSON.stringify([{ model: values.model, replicas }])}`);
-  } else if (typeof values.replicas === "string") {
+  if (typeof values.replicas === "string" && typeof values.model !== "string") {
     throw new UsageError("--replicas needs --model");
   }
   return sets;
+}
+
+/** Quick mode (`--model M`): one replica per GPU for vLLM, one simulated engine otherwise. */
+async function quickModeSets(values: ParsedArgs["values"], config: Config): Promise<string[]> {
+  if (typeof values.model !== "string") return [];
+  let replicas: number;
+  if (typeof values.replicas === "string") {
+    replicas = integerFlag("--replicas", values.replicas);
+  } else {
+    const discovery = await discoverGpus({ env: process.env });
+    const vllm = config.supervisor.vllm_command[0] ?? "vllm";
+    const kind = resolveEngineKind(
+      config.supervisor.engine,
+      undefined,
+      discovery.gpus.length > 0,
+      Bun.which(vllm) !== null,
+    );
+    replicas = kind === "vllm" ? Math.max(1, discovery.gpus.length) : 1;
+  }
+  return [`engines=${JSON.stringify([{ model: values.model, replicas }])}`];
 }
 
 function integerFlag(flag: string, value: string): number {
@@ -121,12 +116,16 @@ function integerFlag(flag: string, value: string): number {
   return Number(value);
 }
 
-function defaultBanner(config: Config): string {
+function defaultBanner(config: Config, plan: Plan): string {
+  const kinds = new Set(plan.instances.map((i) => i.engine));
   const engines = config.engines.map((e) => `${e.replicas} x ${e.model}`).join(", ");
+  const simulated = kinds.has("sim")
+    ? "simulated (llmux sim): no GPU or no vllm command was found on this host"
+    : "vLLM on this host's GPUs";
   return [
     "",
     "  llmux is running its embedded default config.",
-    `  Engines: ${engines} (simulated when no GPU or vLLM is found on this host).`,
+    `  Engines: ${engines}, ${simulated}.`,
     `  OpenAI API: http://${config.gateway.host}:${config.gateway.port}/v1`,
     "  To serve real models with vLLM: llmux up --engine vllm --model <hf-model-id>",
     "  or write a config (see config.yaml.example) and run: llmux up -c config.yaml",

@@ -7,6 +7,10 @@ export const SupervisorSchema = z.strictObject({
     .default("auto")
     .describe("auto = vllm when GPUs and the vllm command exist, else the built-in simulator"),
   vllm_command: z.array(z.string().min(1)).min(1).default(["vllm", "serve"]),
+  sim_args: z
+    .array(z.string())
+    .default(["--sim-startup-delay", "2"])
+    .describe("flags added to simulated engines only (before each entry's extra_args)"),
   host: z.string().min(1).default("127.0.0.1").describe("address engines listen on"),
   base_port: z.number().int().min(1024).max(65000).default(8100).describe("first engine HTTP port"),
   kv_events_base_port: z.number().int().min(1024).max(65000).default(5557),

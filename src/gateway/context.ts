@@ -1,0 +1,44 @@
+// What the gateway's routes share: config, the endpoint pool, the scheduler, auth, metrics, logger.
+import type { AuthConfig, GatewayConfig } from "../config/index.ts";
+import type { EndpointPool } from "../pool/index.ts";
+import type { Scheduler } from "../scheduler/index.ts";
+import type { Logger, MetricsRegistry } from "../telemetry/index.ts";
+import type { GatewayMetrics } from "./metrics.ts";
+import type { Authenticator } from "./middleware/auth.ts";
+
+/** Per-model readiness for /ready: configured models and whether an engine can serve each. */
+export interface ReadinessReport {
+  readonly isReady: boolean;
+  readonly models: readonly {
+    readonly model: string;
+    readonly readyEndpoints: number;
+    readonly detail: string;
+  }[];
+}
+
+/** A model name the node is configured to serve (from engines and static endpoints). */
+export interface ConfiguredModel {
+  readonly id: string;
+  /** The base model when `id` is a LoRA adapter. */
+  readonly parent: string | null;
+}
+
+export interface GatewayContext {
+  readonly gateway: GatewayConfig;
+  readonly auth: AuthConfig;
+  readonly pool: EndpointPool;
+  readonly scheduler: Scheduler;
+  readonly authenticator: Authenticator;
+  readonly logger: Logger;
+  readonly registry: MetricsRegistry;
+  readonly metrics: GatewayMetrics;
+  readonly version: string;
+  /** Gateway clock, ms. */
+  readonly now: () => number;
+  readonly isAccessLogOn: boolean;
+  readonly readiness: () => ReadinessReport;
+  /** Models the config promises, known even before any engine is ready. */
+  readonly configuredModels: readonly ConfiguredModel[];
+  /** True once shutdown began: new requests get 503. */
+  readonly isShuttingDown: () => boolean;
+}

@@ -1,0 +1,180 @@
+// The OpenAI generation routes (chat, completions, embeddings, responses, messages): authenticate,
+// validate, resolve the model to its engines, and relay through the proxy with per-attempt scheduling.
+import type { Context, Hono } from "hono";
+import type { DecisionExplanation, SchedulingRequest } from "../../scheduler/index.ts";
+import type { GatewayContext } from "../context.ts";
+import { checkModelAllowed } from "../middleware/auth.ts";
+import { resolveRequestId } from "../middleware/request-id.ts";
+import { readJsonBody } from "../openai/body.ts";
+import { errorResponse } from "../openai/errors.ts";
+import { parseGenerationRequest, type RequestRoute } from "../openai/schemas.ts";
+import { forwardRequest } from "../proxy/forward.ts";
+import type { PickUpstream, ProxySettings } from "../proxy/types.ts";
+import { createRequestObserver, type ObservedRequest } from "../request-observer.ts";
+import { estimateMaxTokens, estimatePromptTokens } from "./token-estimate.ts";
+
+const ROUTES: readonly (readonly [string, RequestRoute])[] = [
+  ["/v1/chat/completions", "chat"],
+  ["/v1/completions", "completions"],
+  ["/v1/embeddings", "embeddings"],
+  ["/v1/responses", "responses"],
+  ["/v1/messages", "messages"],
+];
+
+/** Most bytes buffered toward one slow client before the proxy stops reading upstream. */
+const MAX_BUFFERED_BYTES_PER_STREAM = 256 * 1024;
+
+export function registerGenerationRoutes(app: Hono, ctx: GatewayContext): void {
+  for (const [path, route] of ROUTES) {
+    app.post(path, (c) => handleGeneration(ctx, c, path, route));
+  }
+}
+
+async function handleGeneration(ctx: GatewayContext, c: Context, path: string, route: RequestRoute) {
+  const startedAtMs = ctx.now();
+  const requestId = resolveRequestId(c.req.header("x-request-id"));
+  if (ctx.isShuttingDown()) return errorResponse("gateway_shutting_down", { requestId, retryAfterS: 1 });
+  const auth = ctx.authenticator.authenticate(c.req.raw);
+  if (!auth.ok) return withRequestId(auth.response, requestId);
+  const read = await readJsonBody(c.req.raw, ctx.gateway.max_body_bytes);
+  if (!read.ok) return withRequestId(read.response, requestId);
+  const parsed = parseGenerationRequest(route, read.body, {
+    allowKvTransferParams: ctx.gateway.allow_client_kv_transfer_params,
+  });
+  if (!parsed.ok) return withRequestId(parsed.response, requestId);
+  const modelName = parsed.request.model ?? defaultModel(ctx);
+  const resolved = modelName === null ? null : resolveModel(ctx, modelName);
+  if (modelName === null || resolved === null) {
+    return errorResponse("gateway_model_not_found", {
+      requestId,
+      param: "model",
+      detail: `The model \`${modelName ?? ""}\` does not exist. Available models: ${knownModels(ctx).join(", ") || "none"}.`,
+    });
+  }
+  const forbidden = checkModelAllowed(auth.key, modelName, { requestId });
+  if (forbidden !== null) return forbidden;
+
+  const body = upstreamBody(read.body, parsed.request.isStreaming, modelName);
+  const isDebug = c.req.header("x-llmux-debug") === "1";
+  const observed: ObservedRequest = {
+    requestId,
+    model: modelName,
+    keyName: auth.key?.name ?? "none",
+    route,
+    promptTokenEstimate: estimatePromptTokens(read.body),
+    maxTokensEstimate: estimateMaxTokens(read.body),
+    startedAtMs,
+    routeReason: "",
+  };
+  let explanation: DecisionExplanation | null = null;
+  const scheduling: SchedulingRequest = {
+    requestId,
+    model: resolved.baseModel,
+    loraName: resolved.loraName,
+    path,
+    body: read.body,
+    headers: c.req.raw.headers,
+    promptTokenEstimate: observed.promptTokenEstimate,
+  };
+  const pick: PickUpstream = function pickEndpoint(excluded) {
+    let candidates = ctx.pool.candidates(resolved.baseModel).filter((e) => !excluded.has(e.descriptor.id));
+    for (;;) {
+      const decision = ctx.scheduler.schedule(scheduling, candidates);
+      if (!decision.ok) return { ok: false, reason: decision.message };
+      const chosen = decision.endpoint.descriptor;
+      // A half-open circuit lets one probe through; if it is taken, choose among the others.
+      if (!ctx.pool.admitAttempt(chosen.id)) {
+        candidates = candidates.filter((e) => e.descriptor.id !== chosen.id);
+        continue;
+      }
+      explanation = decision.explanation;
+      observed.routeReason = `${decision.explanation.profile}:${decision.explanation.winner}`;
+      return { ok: true, target: { endpointId: chosen.id, baseUrl: chosen.baseUrl } };
+    }
+  };
+  const response = await forwardRequest(
+    {
+      clientRequest: c.req.raw,
+      path,
+      body,
+      isStreaming: parsed.request.isStreaming,
+      clientWantsUsage: parsed.request.clientWantsUsage,
+      requestId,
+      upstreamHeaders: { "x-request-id": requestId },
+      pick,
+      observer: createRequestObserver(ctx, observed),
+    },
+    proxySettings(ctx),
+    ctx.now,
+  );
+  return isDebug && explanation !== null
+    ? withHeader(response, "x-llmux-route", JSON.stringify(explanation))
+    : response;
+}
+
+/** The body sent upstream: the client's, with the resolved model and usage always requested. */
+function upstreamBody(
+  body: Record<string, unknown>,
+  isStreaming: boolean,
+  model: string,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...body, model };
+  if (isStreaming) {
+    const options =
+      typeof body.stream_options === "object" && body.stream_options !== null ? body.stream_options : {};
+    out.stream_options = { ...options, include_usage: true };
+  }
+  return out;
+}
+
+function defaultModel(ctx: GatewayContext): string | null {
+  if (ctx.gateway.default_model !== undefined) return ctx.gateway.default_model;
+  const bases = new Set([
+    ...ctx.pool
+      .modelNames()
+      .filter((m) => m.parent === null)
+      .map((m) => m.id),
+    ...ctx.configuredModels.filter((m) => m.parent === null).map((m) => m.id),
+  ]);
+  // Like vLLM, a request without a model goes to the only model there is.
+  return bases.size === 1 ? ([...bases][0] ?? null) : null;
+}
+
+/** Resolves against ready engines first, then against the config (engines still starting). */
+function resolveModel(
+  ctx: GatewayContext,
+  name: string,
+): { baseModel: string; loraName: string | null } | null {
+  const live = ctx.pool.resolveModel(name);
+  if (live !== null) return live;
+  const configured = ctx.configuredModels.find((m) => m.id === name);
+  if (configured === undefined) return null;
+  return configured.parent === null
+    ? { baseModel: name, loraName: null }
+    : { baseModel: configured.parent, loraName: name };
+}
+
+function knownModels(ctx: GatewayContext): string[] {
+  return [...new Set([...ctx.pool.modelNames().map((m) => m.id), ...ctx.configuredModels.map((m) => m.id)])];
+}
+
+function proxySettings(ctx: GatewayContext): ProxySettings {
+  return {
+    maxAttempts: ctx.gateway.retry.max_attempts,
+    initialBackoffMs: ctx.gateway.retry.initial_backoff_ms,
+    maxBackoffMs: ctx.gateway.retry.max_backoff_ms,
+    totalTimeoutMs: ctx.gateway.request_timeout_ms,
+    idleTimeoutMs: ctx.gateway.stream_idle_timeout_ms,
+    maxBufferedBytes: MAX_BUFFERED_BYTES_PER_STREAM,
+  };
+}
+
+function withRequestId(response: Response, requestId: string): Response {
+  return response.headers.has("x-request-id") ? response : withHeader(response, "x-request-id", requestId);
+}
+
+function withHeader(response: Response, name: string, value: string): Response {
+  const headers = new Headers(response.headers);
+  headers.set(name, value);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}

@@ -1,0 +1,106 @@
+// E2E harness: runs `llmux up -c <generated config>` (from source) with simulated engines on free
+// ports, waits for /ready, collects logs, and stops it by pid.
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, MAIN_TS, REPO_ROOT } from "../../helpers/cli-process.ts";
+
+export interface LlmuxProcess {
+  readonly pid: number;
+  readonly url: string;
+  readonly port: number;
+  /** First engine HTTP port (engine i listens on basePort + i). */
+  readonly basePort: number;
+  logs(): string;
+  readonly exited: Promise<number>;
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number>;
+}
+
+export interface StartLlmuxOptions {
+  /** Engine entries (YAML-able objects); default: 2 tiny-cpu sims of "e2e-model". */
+  readonly engines?: readonly Record<string, unknown>[];
+  /** Extra top-level config sections merged in (gateway, auth, ...). */
+  readonly config?: Record<string, unknown>;
+  readonly readyTimeoutMs?: number;
+  readonly env?: Record<string, string>;
+}
+
+/** A block of ports nobody else in this test run is likely to use: engines take base..base+N. */
+function portBlock(): number {
+  return 21000 + Math.floor(Math.random() * 400) * 100;
+}
+
+export async function startLlmux(options: StartLlmuxOptions = {}): Promise<LlmuxProcess> {
+  const port = freePort();
+  const basePort = portBlock();
+  const engines = options.engines ?? [
+    {
+      model: "e2e-model",
+      replicas: 2,
+      extra_args: ["--sim-profile", "tiny-cpu", "--enable-prompt-tokens-details"],
+    },
+  ];
+  const config = {
+    ...options.config,
+    gateway: { host: "127.0.0.1", port, ...(options.config?.gateway as object | undefined) },
+    engines,
+    supervisor: {
+      engine: "sim",
+      base_port: basePort,
+      kv_events_base_port: basePort + 40,
+      nixl_side_channel_base_port: basePort + 80,
+      readiness_timeout_s: 60,
+      stop_grace_s: 3,
+      state_dir: tmpdir(),
+      ...(options.config?.supervisor as object | undefined),
+    },
+  };
+  const path = join(tmpdir(), `llmux-e2e-${process.pid}-${port}.yaml`);
+  writeFileSync(path, JSON.stringify(config));
+  const child = Bun.spawn([process.execPath, MAIN_TS, "up", "-c", path], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...options.env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let output = "";
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
+  };
+  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  const exited = child.exited.then(async (code) => {
+    await drained;
+    return code;
+  });
+  const llmux: LlmuxProcess = {
+    pid: child.pid,
+    url: `http://127.0.0.1:${port}`,
+    port,
+    basePort,
+    logs: () => output,
+    exited,
+    async stop(signal = "SIGTERM", graceMs = 15_000) {
+      if (child.exitCode !== null) return exited;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`llmux exited ${child.exitCode} before ready:\n${output}`);
+    try {
+      if ((await fetch(`${llmux.url}/ready`)).status === 200) return llmux;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await llmux.stop("SIGKILL");
+      throw new Error(`llmux not ready in time:\n${output}`);
+    }
+    await Bun.sleep(100);
+  }
+}

@@ -31,6 +31,7 @@ export async function runNode(options: NodeOptions): Promise<number> {
   const pool = new EndpointPool({ now });
   const registry = createMetricsRegistry();
   let isShuttingDown = false;
+  let supervisor: Supervisor | null = null;
   const ctx: GatewayContext = {
     gateway: config.gateway,
     auth: config.auth,
@@ -45,6 +46,7 @@ export async function runNode(options: NodeOptions): Promise<number> {
     isAccessLogOn: config.telemetry.access_log,
     readiness: () => readiness(config, pool),
     configuredModels: configuredModels(config),
+    node: { instances: () => supervisor?.instances() ?? [] },
     isShuttingDown: () => isShuttingDown,
   };
   for (const endpoint of config.gateway.endpoints) pool.upsert(staticDescriptor(endpoint));
@@ -70,7 +72,7 @@ export async function runNode(options: NodeOptions): Promise<number> {
   }
   warnIfOpen(config, logger);
   logger.info({ url: server.url, engines: options.plan?.instances.length ?? 0 }, "gateway listening");
-  const supervisor = options.plan === null ? null : await startSupervisor(options, pool);
+  supervisor = options.plan === null ? null : await startSupervisor(options, pool);
 
   const signal = await waitForStopSignal();
   logger.info({ signal }, "stopping: draining requests");

@@ -8,6 +8,8 @@ import { registerHealthRoutes } from "./routes/health.ts";
 import { registerModelRoutes } from "./routes/models.ts";
 import { registerTokenizeRoutes } from "./routes/tokenize.ts";
 
+const OTHER_METHODS = ["GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
 const POST_ROUTES = [
   "/v1/chat/completions",
   "/v1/completions",
@@ -25,7 +27,10 @@ export function createGatewayApp(ctx: GatewayContext): Hono {
   registerModelRoutes(app, ctx);
   registerGenerationRoutes(app, ctx);
   registerTokenizeRoutes(app, ctx);
-  for (const path of POST_ROUTES) app.all(path, () => errorResponse("gateway_method_not_allowed"));
+  // Only the other methods: a POST matching two handlers would leave hono's single-handler fast path.
+  for (const path of POST_ROUTES) {
+    app.on(OTHER_METHODS, path, () => errorResponse("gateway_method_not_allowed", { allow: ["POST"] }));
+  }
   app.notFound(() => errorResponse("gateway_route_not_found"));
   app.onError(function onRouteError(error) {
     ctx.logger.error({ err: error }, "unhandled error in a gateway route");

@@ -23,6 +23,27 @@ export interface ConfiguredModel {
   readonly parent: string | null;
 }
 
+/** One supervised engine as the admin API shows it (the supervisor's snapshot, structurally). */
+export interface AdminInstance {
+  readonly id: string;
+  readonly model: string;
+  readonly engine: string;
+  readonly role: string;
+  readonly gpus: readonly number[];
+  readonly port: number;
+  readonly state: string;
+  readonly pid: number | null;
+  readonly restarts: number;
+  readonly uptimeMs: number;
+  readonly lastError: string | null;
+}
+
+/** Node-level state the gateway can show but does not own (filled in by cli/). */
+export interface NodeState {
+  /** Supervised engines; empty for `llmux gateway`. */
+  instances(): readonly AdminInstance[];
+}
+
 export interface GatewayContext {
   readonly gateway: GatewayConfig;
   readonly auth: AuthConfig;
@@ -39,6 +60,7 @@ export interface GatewayContext {
   readonly readiness: () => ReadinessReport;
   /** Models the config promises, known even before any engine is ready. */
   readonly configuredModels: readonly ConfiguredModel[];
+  readonly node: NodeState;
   /** True once shutdown began: new requests get 503. */
   readonly isShuttingDown: () => boolean;
 }

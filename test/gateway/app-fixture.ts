@@ -89,6 +89,7 @@ export function createTestGateway(
     isAccessLogOn: false,
     readiness: () => ({ isReady: pool.snapshot().length > 0, models: [] }),
     configuredModels: options.configured ?? [],
+    node: { instances: () => [] },
     isShuttingDown: () => isShuttingDown,
   };
   return {

@@ -20,9 +20,12 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   if (!isJsonMediaType(request.headers.get("content-type"))) {
     return fail(errorResponse("gateway_unsupported_media_type"));
   }
-  const declaredBytes = Number(request.headers.get("content-length") ?? "0");
+  const declared = request.headers.get("content-length");
+  const declaredBytes = Number(declared ?? "0");
   if (Number.isFinite(declaredBytes) && declaredBytes > maxBytes) return fail(tooLarge(maxBytes));
-  const read = await readCapped(request, maxBytes);
+  // With a declared length under the cap, HTTP framing bounds the body, so Bun's native whole-body
+  // read is safe; it avoids a JS stream reader and costs a fraction of the CPU per request.
+  const read = declared !== null ? await readDeclared(request) : await readCapped(request, maxBytes);
   if (read.kind === "too-large") return fail(tooLarge(maxBytes));
   if (read.kind === "unreadable") return invalidJson("the request body could not be read completely");
   return parseObject(read.bytes);
@@ -39,6 +42,15 @@ type CappedRead =
   | { readonly kind: "ok"; readonly bytes: Uint8Array }
   | { readonly kind: "too-large" }
   | { readonly kind: "unreadable" };
+
+async function readDeclared(request: Request): Promise<CappedRead> {
+  try {
+    return { kind: "ok", bytes: new Uint8Array(await request.arrayBuffer()) };
+  } catch {
+    // The client went away mid-body: the catalogued answer is a 400.
+    return { kind: "unreadable" };
+  }
+}
 
 /** Streams the body, stopping (and cancelling the upload) as soon as it passes `maxBytes`. */
 async function readCapped(request: Request, maxBytes: number): Promise<CappedRead> {

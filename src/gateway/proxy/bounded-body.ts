@@ -6,6 +6,20 @@ export type BoundedBody =
   | { readonly kind: "too-large" }
   | { readonly kind: "failed"; readonly cause: unknown };
 
+/**
+ * Reads a response fully. A declared Content-Length under the cap takes Bun's native whole-body
+ * read (HTTP framing bounds it); otherwise the capped stream reader below.
+ */
+export async function readBoundedResponse(response: Response, maxBytes: number): Promise<BoundedBody> {
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (!Number.isFinite(declared) || declared > maxBytes) return readBoundedBody(response.body, maxBytes);
+  try {
+    return { kind: "ok", bytes: new Uint8Array(await response.arrayBuffer()) };
+  } catch (error) {
+    return { kind: "failed", cause: error };
+  }
+}
+
 /** Reads `body` fully; past `maxBytes` it cancels the body and reports too-large. */
 export async function readBoundedBody(
   body: ReadableStream<Uint8Array> | null,

@@ -29,8 +29,15 @@ export function createRequestDeadline(
   settings: Pick<ProxySettings, "totalTimeoutMs" | "idleTimeoutMs">,
   now: () => number,
 ): RequestDeadline {
+  // One controller that the client's signal also aborts: measured cheaper per request than
+  // AbortSignal.any in Bun 1.4.5, and the listener is removed on dispose so nothing is retained.
   const controller = new AbortController();
-  const signal = AbortSignal.any([clientSignal, controller.signal]);
+  const signal = controller.signal;
+  function onClientAbort(): void {
+    controller.abort(clientSignal.reason);
+  }
+  if (clientSignal.aborted) onClientAbort();
+  else clientSignal.addEventListener("abort", onClientAbort, { once: true });
   let expiry: DeadlineExpiry | null = null;
   let lastActivityMs = now();
   let idleTimer: ReturnType<typeof setTimeout> | null = null;
@@ -80,6 +87,7 @@ export function createRequestDeadline(
       if (!controller.signal.aborted) controller.abort(new DOMException("request ended", "AbortError"));
     },
     dispose() {
+      clientSignal.removeEventListener("abort", onClientAbort);
       if (idleTimer !== null) clearTimeout(idleTimer);
       if (totalTimer !== null) clearTimeout(totalTimer);
       idleTimer = null;

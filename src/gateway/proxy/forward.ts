@@ -2,7 +2,7 @@
 // first byte, relays the answer (SSE chunk by chunk, or a bounded JSON body) and reports each step.
 import { errorResponse, type GatewayErrorCode, sseErrorEvent } from "../openai/errors.ts";
 import { type AttemptState, type Failure, sendWithRetries, stoppedByDeadline } from "./attempts.ts";
-import { readBoundedBody } from "./bounded-body.ts";
+import { readBoundedResponse } from "./bounded-body.ts";
 import { createRequestDeadline } from "./deadline.ts";
 import { describeError } from "./error-detail.ts";
 import { guardObserver } from "./guarded-observer.ts";
@@ -122,7 +122,7 @@ async function relayWhole(
   headers: Headers,
 ): Promise<Response> {
   const maxBytes = forwarding.settings.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  const body = await readBoundedBody(response.body, maxBytes);
+  const body = await readBoundedResponse(response, maxBytes);
   if (body.kind !== "ok") {
     if (forwarding.deadline.signal.aborted) {
       const stopped = stoppedByDeadline(forwarding, target.endpointId, false);

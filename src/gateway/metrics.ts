@@ -9,6 +9,13 @@ import {
   type MetricsRegistry,
 } from "../telemetry/index.ts";
 
+/** The per-model latency series, resolved once per model (prom-client hashes label objects per call). */
+export interface ModelSeries {
+  readonly ttft: Histogram.Internal<"model">;
+  readonly itl: Histogram.Internal<"model">;
+  readonly e2e: Histogram.Internal<"model">;
+}
+
 export interface GatewayMetrics {
   readonly requests: Counter<"model" | "endpoint" | "status" | "key">;
   readonly ttftSeconds: Histogram<"model">;
@@ -17,11 +24,64 @@ export interface GatewayMetrics {
   readonly tokens: Counter<"model" | "kind" | "key">;
   readonly inFlight: Gauge;
   readonly retries: Counter<"endpoint" | "reason">;
+  /** Cached children: label sets are bounded (models, endpoints, statuses, key names). */
+  forModel(model: string): ModelSeries;
+  requestCounter(model: string, endpoint: string, status: string, key: string): Counter.Internal;
+  tokenCounters(
+    model: string,
+    key: string,
+  ): { prompt: Counter.Internal; completion: Counter.Internal; cached: Counter.Internal };
 }
 
 /** Registers the gateway metrics on `registry`; `inFlight` reads its value at scrape time. */
 export function createGatewayMetrics(registry: MetricsRegistry, inFlight: () => number): GatewayMetrics {
   const registers = [registry];
+  const metrics = createSeries(registers, inFlight);
+  const byModel = new Map<string, ModelSeries>();
+  const requestChildren = new Map<string, Counter.Internal>();
+  const tokenChildren = new Map<string, ReturnType<GatewayMetrics["tokenCounters"]>>();
+  return {
+    ...metrics,
+    forModel(model) {
+      let series = byModel.get(model);
+      if (series === undefined) {
+        series = {
+          ttft: metrics.ttftSeconds.labels(model),
+          itl: metrics.itlSeconds.labels(model),
+          e2e: metrics.e2eSeconds.labels(model),
+        };
+        byModel.set(model, series);
+      }
+      return series;
+    },
+    requestCounter(model, endpoint, status, key) {
+      const cacheKey = `${model}\u0000${endpoint}\u0000${status}\u0000${key}`;
+      let child = requestChildren.get(cacheKey);
+      if (child === undefined) {
+        child = metrics.requests.labels(model, endpoint, status, key);
+        requestChildren.set(cacheKey, child);
+      }
+      return child;
+    },
+    tokenCounters(model, key) {
+      const cacheKey = `${model}\u0000${key}`;
+      let children = tokenChildren.get(cacheKey);
+      if (children === undefined) {
+        children = {
+          prompt: metrics.tokens.labels(model, "prompt", key),
+          completion: metrics.tokens.labels(model, "completion", key),
+          cached: metrics.tokens.labels(model, "cached", key),
+        };
+        tokenChildren.set(cacheKey, children);
+      }
+      return children;
+    },
+  };
+}
+
+type BaseMetrics = Omit<GatewayMetrics, "forModel" | "requestCounter" | "tokenCounters">;
+
+function createSeries(registers: MetricsRegistry[], inFlight: () => number): BaseMetrics {
   return {
     requests: new Counter({
       name: "llmux_gateway_requests_total",

@@ -22,7 +22,7 @@ export function createRequestObserver(ctx: GatewayContext, request: ObservedRequ
   let firstTokenAtMs: number | null = null;
   let lastTokenAtMs: number | null = null;
   let usage: UpstreamUsage | null = null;
-  const labels = { model: request.model };
+  const series = ctx.metrics.forModel(request.model);
   return {
     onAttempt(endpointId) {
       lease?.release();
@@ -41,10 +41,10 @@ export function createRequestObserver(ctx: GatewayContext, request: ObservedRequ
       lease?.firstToken();
       firstTokenAtMs = atMs;
       lastTokenAtMs = atMs;
-      ctx.metrics.ttftSeconds.observe(labels, (atMs - request.startedAtMs) / 1000);
+      series.ttft.observe((atMs - request.startedAtMs) / 1000);
     },
     onToken(atMs) {
-      if (lastTokenAtMs !== null) ctx.metrics.itlSeconds.observe(labels, (atMs - lastTokenAtMs) / 1000);
+      if (lastTokenAtMs !== null) series.itl.observe((atMs - lastTokenAtMs) / 1000);
       lastTokenAtMs = atMs;
     },
     onUsage(reported) {
@@ -68,13 +68,13 @@ function finish(
   const endedAtMs = ctx.now();
   const endpoint = outcome.endpointId ?? "none";
   const status = outcome.isClientAbort ? "499" : String(outcome.status);
-  ctx.metrics.requests.inc({ model: request.model, endpoint, status, key: request.keyName });
-  ctx.metrics.e2eSeconds.observe({ model: request.model }, (endedAtMs - request.startedAtMs) / 1000);
+  ctx.metrics.requestCounter(request.model, endpoint, status, request.keyName).inc();
+  ctx.metrics.forModel(request.model).e2e.observe((endedAtMs - request.startedAtMs) / 1000);
   if (usage !== null) {
-    const labels = { model: request.model, key: request.keyName };
-    ctx.metrics.tokens.inc({ ...labels, kind: "prompt" }, usage.promptTokens);
-    ctx.metrics.tokens.inc({ ...labels, kind: "completion" }, usage.completionTokens);
-    ctx.metrics.tokens.inc({ ...labels, kind: "cached" }, usage.cachedTokens);
+    const tokens = ctx.metrics.tokenCounters(request.model, request.keyName);
+    tokens.prompt.inc(usage.promptTokens);
+    tokens.completion.inc(usage.completionTokens);
+    tokens.cached.inc(usage.cachedTokens);
   }
   if (!ctx.isAccessLogOn) return;
   ctx.logger.info(

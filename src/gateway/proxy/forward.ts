@@ -119,7 +119,7 @@ async function relayWhole(
   forwarding: Forwarding,
   target: UpstreamTarget,
   response: Response,
-  headers: Headers,
+  headers: Record<string, string>,
 ): Promise<Response> {
   const maxBytes = forwarding.settings.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const body = await readBoundedResponse(response, maxBytes);
@@ -180,8 +180,8 @@ function midstreamErrorCode(reason: RelayFailure): GatewayErrorCode {
 }
 
 /** The body as JSON when it says it is JSON; undefined otherwise (relayed as is, no usage). */
-function parseJsonBody(bytes: Uint8Array, headers: Headers): unknown {
-  if (!(headers.get("content-type") ?? "").includes("json")) return undefined;
+function parseJsonBody(bytes: Uint8Array, headers: Record<string, string>): unknown {
+  if (!(headers["content-type"] ?? "").includes("json")) return undefined;
   try {
     return JSON.parse(UTF8.decode(bytes)) as unknown;
   } catch {

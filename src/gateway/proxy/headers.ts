@@ -6,7 +6,7 @@ export const ENDPOINT_HEADER = "x-llmux-endpoint";
 
 // RFC 9110 §7.6.1 hop-by-hop fields, plus framing the relay changes: fetch already decoded any
 // content-encoding, and the SSE relay may drop an event, so the engine's length no longer holds.
-const DROPPED_HEADERS: readonly string[] = [
+const DROPPED_HEADERS: ReadonlySet<string> = new Set([
   "connection",
   "keep-alive",
   "proxy-connection",
@@ -20,19 +20,25 @@ const DROPPED_HEADERS: readonly string[] = [
   "content-encoding",
   "date",
   "server",
-];
+]);
 
+/**
+ * One pass over the engine's headers into a plain object: cheaper per request than copying a
+ * Headers object and deleting from it (measured on the gateway's hot path).
+ */
 export function toClientHeaders(
   upstream: Headers,
   endpointId: string,
   requestId: string,
   isEventStream: boolean,
-): Headers {
-  const headers = new Headers(upstream);
-  for (const name of DROPPED_HEADERS) headers.delete(name);
-  headers.set(ENDPOINT_HEADER, endpointId);
-  headers.set(REQUEST_ID_HEADER, requestId);
-  if (isEventStream) headers.set("cache-control", "no-cache");
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of upstream) {
+    if (!DROPPED_HEADERS.has(name)) headers[name] = value;
+  }
+  headers[ENDPOINT_HEADER] = endpointId;
+  headers[REQUEST_ID_HEADER] = requestId;
+  if (isEventStream) headers["cache-control"] = "no-cache";
   return headers;
 }
 

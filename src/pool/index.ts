@@ -9,6 +9,24 @@ export {
 export { type HealthCheckerOptions, startHealthChecker } from "./health.ts";
 export { InFlightTracker } from "./in-flight.ts";
 export type {
+  MetricFamily,
+  MetricSample,
+  MetricType,
+  ParsedExposition,
+  ParsePrometheusOptions,
+} from "./scrape/prometheus-exposition.ts";
+export { labelValue, parsePrometheusText } from "./scrape/prometheus-text.ts";
+export {
+  type EndpointScrapeStats,
+  type FetchLike,
+  type MetricsScraper,
+  type MetricsScraperOptions,
+  type MetricsScraperStats,
+  MIN_SCRAPE_INTERVAL_MS,
+  startMetricsScraper,
+} from "./scrape/scraper.ts";
+export { extractVllmMetrics, VLLM_METRIC_FAMILIES, type VllmExtraction } from "./scrape/vllm-metrics.ts";
+export type {
   CircuitState,
   EndpointDescriptor,
   EndpointRole,

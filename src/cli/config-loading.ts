@@ -3,12 +3,17 @@ import { ConfigError, type LoadedConfig, loadConfig } from "../config/index.ts";
 import type { ParsedArgs } from "./args.ts";
 
 /** Loads config from -c / LLMUX_CONFIG / the embedded default; on error prints the report and returns 2. */
+/** The config file a command reads: -c, else LLMUX_CONFIG; undefined means the embedded default. */
+export function configPath(values: ParsedArgs["values"]): string | undefined {
+  return typeof values.config === "string" ? values.config : process.env.LLMUX_CONFIG || undefined;
+}
+
 export function loadConfigForCommand(
   command: string,
   values: ParsedArgs["values"],
   sets: readonly string[],
 ): LoadedConfig | number {
-  const path = typeof values.config === "string" ? values.config : process.env.LLMUX_CONFIG || undefined;
+  const path = configPath(values);
   try {
     return loadConfig({ ...(path === undefined ? {} : { path }), sets, env: process.env });
   } catch (error) {

@@ -1,20 +1,35 @@
-// Composition root of a serving node: the endpoint pool, the supervisor (for `up`), static
-// endpoints, the scheduler and the gateway, plus the ordered shutdown on SIGTERM/SIGINT.
-import type { Config, StaticEndpointConfig } from "../config/index.ts";
+// Composition root of a serving node: the endpoint pool, the supervisor (for `up`), static endpoints,
+// the scheduler and the gateway; systemd readiness and watchdog, SIGHUP reload and the ordered shutdown.
+import type { Config } from "../config/index.ts";
 import {
-  type ConfiguredModel,
-  createAuthenticator,
   createGatewayApp,
   createGatewayMetrics,
   type GatewayContext,
-  type ReadinessReport,
+  type ReloadOutcome,
   startServer,
 } from "../gateway/index.ts";
-import { type EndpointDescriptor, EndpointPool, startHealthChecker } from "../pool/index.ts";
-import { createRoundRobinScheduler } from "../scheduler/index.ts";
-import type { InstanceSnapshot, Plan, Supervisor } from "../supervisor/index.ts";
-import { createSupervisor } from "../supervisor/index.ts";
-import { createMetricsRegistry, flushLogger, type Logger } from "../telemetry/index.ts";
+import { EndpointPool, startHealthChecker, startMetricsScraper } from "../pool/index.ts";
+import type { Scheduler } from "../scheduler/index.ts";
+import type {
+  EngineStatusReporter,
+  InstanceSnapshot,
+  Plan,
+  Supervisor,
+  SystemdNotifier,
+} from "../supervisor/index.ts";
+import {
+  createEngineStatusReporter,
+  createSupervisor,
+  createSystemdNotifier,
+  SYSTEMD_NOTIFY_ENV,
+  stopBudgetS,
+} from "../supervisor/index.ts";
+import { Counter, createMetricsRegistry, flushLogger, type Logger } from "../telemetry/index.ts";
+import { readiness, staticDescriptor, supervisedDescriptor } from "./node-descriptors.ts";
+import { type LiveSettings, liveSettings, reloadConfig } from "./node-reload.ts";
+
+/** Per-scrape timeout: an engine slower than this to render /metrics counts as failing. */
+const SCRAPE_TIMEOUT_MS = 1000;
 
 export interface NodeOptions {
   readonly config: Config;
@@ -22,151 +37,222 @@ export interface NodeOptions {
   readonly version: string;
   /** The launch plan for `up`; null for `gateway` (remote engines only). */
   readonly plan: Plan | null;
+  /** Built from `scheduler:` by the command, so config problems are reported before anything starts. */
+  readonly scheduler: Scheduler;
+  /** Loads the config again from the same file, env and --set flags (on SIGHUP); throws ConfigError. */
+  readonly reloadConfig?: () => Config;
+}
+
+/** Mutable node state the gateway context and the signal handlers read. */
+interface NodeRuntime {
+  readonly live: LiveSettings;
+  readonly pool: EndpointPool;
+  readonly now: () => number;
+  supervisor: Supervisor | null;
+  shutdownStartedMs: number | null;
 }
 
 /** Runs the node until SIGTERM or SIGINT, then drains and stops everything; returns the exit code. */
 export async function runNode(options: NodeOptions): Promise<number> {
-  const { config, logger } = options;
+  const { logger } = options;
   const now = () => performance.timeOrigin + performance.now();
-  const pool = new EndpointPool({ now });
-  const registry = createMetricsRegistry();
-  let isShuttingDown = false;
-  let supervisor: Supervisor | null = null;
-  const ctx: GatewayContext = {
-    gateway: config.gateway,
-    auth: config.auth,
-    pool,
-    scheduler: createRoundRobinScheduler(),
-    authenticator: createAuthenticator(config.auth),
-    logger,
-    registry,
-    metrics: createGatewayMetrics(registry, () => pool.totalInFlight()),
-    version: options.version,
+  const node: NodeRuntime = {
+    live: liveSettings(options.config, options.scheduler),
+    pool: new EndpointPool({ now }),
     now,
-    isAccessLogOn: config.telemetry.access_log,
-    readiness: () => readiness(config, pool),
-    configuredModels: configuredModels(config),
-    node: { instances: () => supervisor?.instances() ?? [] },
-    isShuttingDown: () => isShuttingDown,
+    supervisor: null,
+    shutdownStartedMs: null,
   };
-  for (const endpoint of config.gateway.endpoints) pool.upsert(staticDescriptor(endpoint));
+  const { live, pool } = node;
+  const registry = createMetricsRegistry();
+  const counters = nodeCounters(registry);
+  const notifier = createSystemdNotifier(process.env, {
+    onError(error, message) {
+      counters.notifyErrors.inc();
+      logger.warn({ err: error, notification: message.split("\n")[0] }, "sd_notify failed");
+    },
+  });
+  // sd_notify(3) unset_environment: engines must not talk to systemd as if they were llmux.
+  for (const key of SYSTEMD_NOTIFY_ENV) delete process.env[key];
+  for (const endpoint of live.config.gateway.endpoints) pool.upsert(staticDescriptor(endpoint));
   const stopHealth = startHealthChecker({
     pool,
     logger,
     shouldCheck: (id) =>
       pool.snapshot().find((s) => s.descriptor.id === id)?.descriptor.source !== "supervisor",
   });
+  const engineStatus = createEngineStatusReporter(
+    notifier,
+    options.config.supervisor.readiness_timeout_s * 1000,
+  );
+  const reload = (): ReloadOutcome => reloadNode(options, node, counters.reloads, notifier, engineStatus);
+  process.on("SIGHUP", function onHangup() {
+    if (node.shutdownStartedMs !== null) logger.warn("SIGHUP ignored: the node is stopping");
+    else reload();
+  });
+  // The scheduler forgets endpoints that left (prefix index, LRU state) and sees metrics as scraped.
+  pool.onChange(function retainLiveEndpoints() {
+    live.scheduler.retainEndpoints?.(new Set(pool.snapshot().map((s) => s.descriptor.id)));
+  });
+  const scraper = startMetricsScraper({
+    pool,
+    intervalMs: live.config.scheduler.metricsIntervalMs,
+    timeoutMs: SCRAPE_TIMEOUT_MS,
+    now,
+    logger,
+  });
 
   let server: ReturnType<typeof startServer>;
   try {
-    server = startServer(createGatewayApp(ctx), {
-      host: config.gateway.host,
-      port: config.gateway.port,
-      maxBodyBytes: config.gateway.max_body_bytes,
+    server = startServer(createGatewayApp(gatewayContext(options, node, registry, reload)), {
+      host: live.config.gateway.host,
+      port: live.config.gateway.port,
+      maxBodyBytes: live.config.gateway.max_body_bytes,
     });
   } catch (cause) {
-    logger.fatal({ err: cause, host: config.gateway.host, port: config.gateway.port }, "cannot listen");
+    logger.fatal(
+      { err: cause, host: live.config.gateway.host, port: live.config.gateway.port },
+      "cannot listen",
+    );
     stopHealth();
+    scraper.stop();
+    engineStatus.stop();
     await flushLogger(logger);
     return 1;
   }
-  warnIfOpen(config, logger);
+  warnIfOpen(live.config, logger);
   logger.info({ url: server.url, engines: options.plan?.instances.length ?? 0 }, "gateway listening");
-  supervisor = options.plan === null ? null : await startSupervisor(options, pool);
+  // Healthy unless a shutdown overran its budget; a wedged event loop misses the pings by itself.
+  const stopWatchdog = notifier.startWatchdog(
+    () => node.shutdownStartedMs === null || now() - node.shutdownStartedMs < stopBudgetMs(live.config),
+  );
+  if (options.plan === null) engineStatus.ready(`gateway listening on ${server.url}`);
+  else node.supervisor = await startSupervisor(options, node, engineStatus.update);
 
   const signal = await waitForStopSignal();
+  node.shutdownStartedMs = now();
+  notifier.stopping(`stopping on ${signal}: draining requests`);
   logger.info({ signal }, "stopping: draining requests");
-  isShuttingDown = true;
-  await server.stop(config.gateway.drain_timeout_ms);
-  await supervisor?.stop();
+  await server.stop(live.config.gateway.drain_timeout_ms);
+  await node.supervisor?.stop();
   stopHealth();
+  scraper.stop();
+  engineStatus.stop();
+  stopWatchdog();
   logger.info("stopped");
   await flushLogger(logger);
   return 0;
 }
 
-async function startSupervisor(options: NodeOptions, pool: EndpointPool): Promise<Supervisor> {
+/** Getters for what SIGHUP may replace, so routes read the live value on every request. */
+function gatewayContext(
+  options: NodeOptions,
+  node: NodeRuntime,
+  registry: ReturnType<typeof createMetricsRegistry>,
+  reload: () => ReloadOutcome,
+): GatewayContext {
+  const { live, pool } = node;
+  return {
+    get gateway() {
+      return live.config.gateway;
+    },
+    get auth() {
+      return live.config.auth;
+    },
+    pool,
+    get scheduler() {
+      return live.scheduler;
+    },
+    get authenticator() {
+      return live.authenticator;
+    },
+    logger: options.logger,
+    registry,
+    metrics: createGatewayMetrics(registry, () => pool.totalInFlight()),
+    version: options.version,
+    now: node.now,
+    get isAccessLogOn() {
+      return live.config.telemetry.access_log;
+    },
+    readiness: () => readiness(live.config, pool),
+    get configuredModels() {
+      return live.models;
+    },
+    node: { instances: () => node.supervisor?.instances() ?? [], reload },
+    isShuttingDown: () => node.shutdownStartedMs !== null,
+  };
+}
+
+function stopBudgetMs(config: Config): number {
+  return stopBudgetS(config.gateway.drain_timeout_ms / 1000, config.supervisor.stop_grace_s) * 1000;
+}
+
+async function startSupervisor(
+  options: NodeOptions,
+  node: NodeRuntime,
+  onChange: (instances: readonly InstanceSnapshot[]) => void,
+): Promise<Supervisor> {
   const plan = options.plan as Plan;
-  const drainTimeoutMs = options.config.gateway.drain_timeout_ms;
+  const { pool, live } = node;
   const supervisor = createSupervisor({
     plan,
     config: options.config.supervisor,
     logger: options.logger,
     drain: async function drainInstance(instance) {
-      const deadline = Date.now() + drainTimeoutMs;
+      const deadline = Date.now() + live.config.gateway.drain_timeout_ms;
       while (pool.inFlightLoad(instance.id).requests > 0 && Date.now() < deadline) await Bun.sleep(50);
     },
   });
   supervisor.onChange(function syncPool(change) {
     if (change.instance.state === "ready") pool.upsert(supervisedDescriptor(change.instance, plan));
     else pool.remove(change.instance.id);
+    onChange(supervisor.instances());
   });
   await supervisor.start();
+  onChange(supervisor.instances());
   return supervisor;
 }
 
-function supervisedDescriptor(instance: InstanceSnapshot, plan: Plan): EndpointDescriptor {
-  const planned = plan.instances.find((p) => p.id === instance.id);
-  const model = instance.servedModelNames[0] ?? instance.model;
-  return {
-    id: instance.id,
-    baseUrl: `http://${instance.host}:${instance.port}`,
-    models: instance.servedModelNames,
-    loraAdapters: planned?.spec.lora_modules.map((l) => l.name) ?? [],
-    role: instance.role,
-    labels: {},
-    kvEvents: {
-      endpoint: `tcp://${instance.host}:${instance.kvEventsPort}`,
-      replayEndpoint: `tcp://${instance.host}:${instance.replayPort}`,
-      topic: `kv@${instance.id}@${model}`,
-    },
-    source: "supervisor",
-  };
-}
-
-function staticDescriptor(endpoint: StaticEndpointConfig): EndpointDescriptor {
-  const url = new URL(endpoint.url);
-  return {
-    id: endpoint.id ?? url.host,
-    baseUrl: endpoint.url.replace(/\/+$/, ""),
-    models: endpoint.models,
-    loraAdapters: [],
-    role: endpoint.role,
-    labels: endpoint.labels,
-    kvEvents:
-      endpoint.kv_events === undefined
-        ? null
-        : {
-            endpoint: endpoint.kv_events.endpoint,
-            replayEndpoint: endpoint.kv_events.replay_endpoint ?? null,
-            topic: endpoint.kv_events.topic,
-          },
-    source: "static",
-  };
-}
-
-function configuredModels(config: Config): ConfiguredModel[] {
-  const models: ConfiguredModel[] = [];
-  for (const engine of config.engines) {
-    const base = engine.served_model_name?.[0] ?? engine.model;
-    for (const name of engine.served_model_name ?? [engine.model]) models.push({ id: name, parent: null });
-    for (const lora of engine.lora_modules) models.push({ id: lora.name, parent: base });
+/** SIGHUP or POST /admin/reload: reloads through node-reload, telling systemd while it runs. */
+function reloadNode(
+  options: NodeOptions,
+  node: NodeRuntime,
+  reloads: Counter<"outcome">,
+  notifier: SystemdNotifier,
+  engineStatus: EngineStatusReporter,
+): ReloadOutcome {
+  // Before READY=1 systemd is still starting the unit; a reload there is not a reload to report.
+  const isReported = engineStatus.isReadySent();
+  if (isReported) notifier.reloading();
+  try {
+    const outcome = reloadConfig({
+      live: node.live,
+      pool: node.pool,
+      now: node.now,
+      logger: options.logger,
+      load: options.reloadConfig,
+    });
+    reloads.inc({ outcome: outcome.outcome });
+    return outcome;
+  } finally {
+    if (isReported) notifier.ready(engineStatus.status());
   }
-  for (const endpoint of config.gateway.endpoints)
-    for (const model of endpoint.models) models.push({ id: model, parent: null });
-  return models;
 }
 
-/** Every model named in config must have at least one endpoint that can take requests. */
-function readiness(config: Config, pool: EndpointPool): ReadinessReport {
-  const configured = new Set<string>();
-  for (const engine of config.engines) configured.add(engine.served_model_name?.[0] ?? engine.model);
-  for (const endpoint of config.gateway.endpoints) for (const model of endpoint.models) configured.add(model);
-  const models = [...configured].map((model) => {
-    const readyEndpoints = pool.candidates(model).length;
-    return { model, readyEndpoints, detail: readyEndpoints > 0 ? "ok" : "no ready engine serves this model" };
-  });
-  return { isReady: models.length > 0 && models.every((m) => m.readyEndpoints > 0), models };
+function nodeCounters(registry: ReturnType<typeof createMetricsRegistry>) {
+  return {
+    reloads: new Counter({
+      name: "llmux_config_reloads_total",
+      help: "Config reloads (SIGHUP, POST /admin/reload), by outcome (applied, rejected).",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    notifyErrors: new Counter({
+      name: "llmux_supervisor_sd_notify_errors_total",
+      help: "Notifications to systemd (sd_notify) that could not be sent.",
+      registers: [registry],
+    }),
+  };
 }
 
 function warnIfOpen(config: Config, logger: Logger): void {

@@ -38,10 +38,21 @@ export interface AdminInstance {
   readonly lastError: string | null;
 }
 
+/** What a config reload did (SIGHUP or POST /admin/reload). */
+export interface ReloadOutcome {
+  readonly outcome: "applied" | "rejected";
+  /** Changed settings that take effect only after a restart. */
+  readonly needRestart: readonly string[];
+  /** Why a rejected reload was rejected (secrets redacted); the running config is kept. */
+  readonly problems: readonly { readonly path: string; readonly message: string }[];
+}
+
 /** Node-level state the gateway can show but does not own (filled in by cli/). */
 export interface NodeState {
   /** Supervised engines; empty for `llmux gateway`. */
   instances(): readonly AdminInstance[];
+  /** Reloads the config file; the running config stays on any problem. */
+  reload(): ReloadOutcome;
 }
 
 export interface GatewayContext {

@@ -6,6 +6,7 @@ export type {
   GatewayContext,
   NodeState,
   ReadinessReport,
+  ReloadOutcome,
 } from "./context.ts";
 export { createGatewayMetrics, type GatewayMetrics } from "./metrics.ts";
 export { type Authenticator, createAuthenticator } from "./middleware/auth.ts";

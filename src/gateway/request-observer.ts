@@ -9,7 +9,8 @@ export interface ObservedRequest {
   readonly model: string;
   readonly keyName: string;
   readonly route: string;
-  readonly promptTokenEstimate: number;
+  /** Uncached prompt tokens the engine must compute; refined by the scheduler's pick. */
+  promptTokenEstimate: number;
   readonly maxTokensEstimate: number;
   readonly startedAtMs: number;
   /** Filled by the scheduler callback: why the endpoint was chosen. */

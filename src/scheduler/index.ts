@@ -1,4 +1,35 @@
-// Public surface of the scheduler: the endpoint-picking contract and its implementations.
+// Public surface of the scheduler: the endpoint-picking contract, the plugin scheduler and its registry,
+// and the round-robin scheduler kept as a baseline.
+export type { PlanConfig } from "./build-plan.ts";
+export { createBuiltinRegistry } from "./builtin.ts";
+export { METRICS_KEY, PREFIX_MATCH_KEY, type PrefixMatchInfo } from "./data-keys.ts";
 export { SCHEDULER_ERRORS, type SchedulerErrorCode } from "./errors.ts";
+export type { SchedulerConfigProblem } from "./param-problems.ts";
+export { type PluginModule, type PluginRegistration, PluginRegistry } from "./registry.ts";
 export { createRoundRobinScheduler } from "./round-robin.ts";
-export type { DecisionExplanation, ScheduleResult, Scheduler, SchedulingRequest } from "./types.ts";
+export {
+  type CreateSchedulerResult,
+  createScheduler,
+  DEFAULT_SCHEDULER_PLUGINS,
+  type PluginFailureCount,
+  type PluginScheduler,
+  type SchedulerDeps,
+} from "./scheduler.ts";
+export { createSeededRng } from "./seeded-rng.ts";
+export type {
+  CycleState,
+  DataKey,
+  DecisionExplanation,
+  Filter,
+  Picker,
+  PluginDeps,
+  PluginKind,
+  PluginStability,
+  Producer,
+  ProfileHandler,
+  ScheduleResult,
+  Scheduler,
+  SchedulingRequest,
+  Scorer,
+  ScorerCategory,
+} from "./types.ts";

@@ -18,8 +18,22 @@ export {
   launcherPrefix,
   type SpawnEngine,
 } from "./process.ts";
+export {
+  createSystemdNotifier,
+  SYSTEMD_NOTIFY_ENV,
+  type SystemdNotifier,
+  type SystemdNotifierOptions,
+} from "./sd-notify.ts";
 export { shellJoin, shellQuote } from "./shell-quote.ts";
 export { createSupervisor, type StartReport, type Supervisor, type SupervisorOptions } from "./supervisor.ts";
+export {
+  createEngineStatusReporter,
+  type EngineStatusReporter,
+  quoteSystemdWord,
+  renderSystemdUnit,
+  type SystemdUnitOptions,
+  stopBudgetS,
+} from "./systemd.ts";
 export type {
   EngineKind,
   EngineRole,

@@ -62,9 +62,9 @@ describe("llmux CLI", () => {
     expect(result.stderr).toContain('gateway.port: expected number, got "abc"');
   });
 
-  test("a subcommand whose issue has not landed says so and exits 2", async () => {
-    const result = await runLlmux(["status"]);
+  test("bench without a target names the missing flag and exits 2", async () => {
+    const result = await runLlmux(["bench"]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/not available in this build yet \(issue #\d+\)/);
+    expect(result.stderr).toContain("llmux bench: --url: a real-time run needs --url (or use --simulate)");
   });
 });

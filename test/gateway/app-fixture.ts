@@ -89,7 +89,14 @@ export function createTestGateway(
     isAccessLogOn: false,
     readiness: () => ({ isReady: pool.snapshot().length > 0, models: [] }),
     configuredModels: options.configured ?? [],
-    node: { instances: () => [] },
+    node: {
+      instances: () => [],
+      reload: () => ({
+        outcome: "rejected",
+        needRestart: [],
+        problems: [{ path: "(config)", message: "test" }],
+      }),
+    },
     isShuttingDown: () => isShuttingDown,
   };
   return {

@@ -158,3 +158,22 @@ describe("gateway app", () => {
     expect(text).toContain("llmux_gateway_ttft_seconds_count");
   });
 });
+
+describe("admin API", () => {
+  test("GET /admin/decisions returns recent decisions with their scores", async () => {
+    const { app } = gatewayWithEngines();
+    await app.request(post("/v1/chat/completions", CHAT));
+    const response = await app.request("/admin/decisions?limit=5");
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { decisions: unknown[] };
+    expect(Array.isArray(body.decisions)).toBe(true);
+    expect((await app.request("/admin/decisions?limit=abc")).status).toBe(400);
+  });
+
+  test("POST /admin/reload reports a rejected reload with 422 and its problems", async () => {
+    const { app } = gatewayWithEngines();
+    const response = await app.request(new Request("http://gateway/admin/reload", { method: "POST" }));
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { outcome: string }).outcome).toBe("rejected");
+  });
+});

@@ -1,10 +1,13 @@
 // `llmux gateway`: runs only the gateway, routing to engines listed in config (no supervisor).
+
+import { loadConfig } from "../../config/index.ts";
 import { createLogger } from "../../telemetry/index.ts";
 import { commonSets, type OptionSpecs, parseCommandArgs } from "../args.ts";
 import { buildInfo } from "../build-info.ts";
-import { loadConfigForCommand } from "../config-loading.ts";
+import { configPath, loadConfigForCommand } from "../config-loading.ts";
 import { ensureFetchConcurrency } from "../fetch-concurrency.ts";
 import { runNode } from "../node.ts";
+import { buildScheduler } from "../scheduler-setup.ts";
 import { commandUsage } from "../usage.ts";
 
 const OPTIONS = { host: { type: "string" }, port: { type: "string" } } as const satisfies OptionSpecs;
@@ -25,8 +28,15 @@ export async function run(argv: readonly string[]): Promise<number> {
   const sets = commonSets(values);
   if (typeof values.host === "string") sets.push(`gateway.host=${JSON.stringify(values.host)}`);
   if (typeof values.port === "string") sets.push(`gateway.port=${values.port}`);
-  const loaded = loadConfigForCommand("gateway", values, [...sets, "engines=[]"]);
+  const allSets = [...sets, "engines=[]"];
+  const loaded = loadConfigForCommand("gateway", values, allSets);
   if (typeof loaded === "number") return loaded;
+  const scheduler = buildScheduler(loaded.config.scheduler, () => performance.timeOrigin + performance.now());
+  if (!scheduler.ok) {
+    const report = scheduler.problems.map((p) => `  ${p.path}: ${p.message}`).join("\n");
+    process.stderr.write(`llmux gateway: the scheduler config is invalid:\n${report}\n`);
+    return 2;
+  }
   ensureFetchConcurrency();
   const info = buildInfo();
   const logger = createLogger({
@@ -34,5 +44,15 @@ export async function run(argv: readonly string[]): Promise<number> {
     format: loaded.config.telemetry.log_format,
     base: { svc: "llmux", version: info.version },
   });
-  return runNode({ config: loaded.config, logger, version: info.version, plan: null });
+  const path = configPath(values);
+  return runNode({
+    config: loaded.config,
+    logger,
+    version: info.version,
+    plan: null,
+    scheduler: scheduler.scheduler,
+    ...(path === undefined
+      ? {}
+      : { reloadConfig: () => loadConfig({ path, sets: allSets, env: process.env }).config }),
+  });
 }

@@ -1,6 +1,6 @@
 // `llmux up`: the main job. Plans the engines (validating everything before launching anything),
 // then runs the supervisor, the endpoint pool and the gateway until SIGTERM/SIGINT.
-import type { Config } from "../../config/index.ts";
+import { type Config, loadConfig } from "../../config/index.ts";
 import {
   createPlan,
   discoverGpus,
@@ -13,9 +13,10 @@ import {
 import { createLogger } from "../../telemetry/index.ts";
 import { commonSets, type OptionSpecs, type ParsedArgs, parseCommandArgs, UsageError } from "../args.ts";
 import { buildInfo } from "../build-info.ts";
-import { loadConfigForCommand } from "../config-loading.ts";
+import { configPath, loadConfigForCommand } from "../config-loading.ts";
 import { ensureFetchConcurrency } from "../fetch-concurrency.ts";
 import { runNode } from "../node.ts";
+import { buildScheduler } from "../scheduler-setup.ts";
 import { commandUsage } from "../usage.ts";
 
 const OPTIONS = {
@@ -60,6 +61,13 @@ export async function run(argv: readonly string[]): Promise<number> {
     process.stderr.write(`llmux up: the engines cannot be launched:\n${formatProblems(planned.problems)}\n`);
     return 2;
   }
+  const now = () => performance.timeOrigin + performance.now();
+  const scheduler = buildScheduler(config.scheduler, now);
+  if (!scheduler.ok) {
+    const report = scheduler.problems.map((p) => `  ${p.path}: ${p.message}`).join("\n");
+    process.stderr.write(`llmux up: the scheduler config is invalid:\n${report}\n`);
+    return 2;
+  }
   if (values["dry-run"] === true) {
     process.stdout.write(renderDryRun(planned.plan, { launcherPrefix: launcherPrefix() }));
     return 0;
@@ -72,7 +80,18 @@ export async function run(argv: readonly string[]): Promise<number> {
     base: { svc: "llmux", version: info.version },
   });
   if (loaded.isEmbeddedDefault) process.stderr.write(defaultBanner(config, planned.plan));
-  return runNode({ config, logger, version: info.version, plan: planned.plan });
+  const path = configPath(values);
+  const allSets = [...sets, ...quick];
+  return runNode({
+    config,
+    logger,
+    version: info.version,
+    plan: planned.plan,
+    scheduler: scheduler.scheduler,
+    ...(path === undefined
+      ? {}
+      : { reloadConfig: () => loadConfig({ path, sets: allSets, env: process.env }).config }),
+  });
 }
 
 function upSets(values: ParsedArgs["values"]): string[] {

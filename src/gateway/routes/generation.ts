@@ -89,6 +89,13 @@ async function handleGeneration(ctx: GatewayContext, c: Context, path: string, r
       }
       explanation = decision.explanation;
       observed.routeReason = `${decision.explanation.profile}:${decision.explanation.winner}`;
+      // In-flight prefill counts only what the engine must compute (token-load and the affinity
+      // filter's wait estimate assume uncached tokens).
+      observed.promptTokenEstimate = Math.max(
+        0,
+        scheduling.promptTokenEstimate - (decision.cachedTokensEstimate ?? 0),
+      );
+      ctx.scheduler.onPicked?.(scheduling, chosen.id);
       return { ok: true, target: { endpointId: chosen.id, baseUrl: chosen.baseUrl } };
     }
   };

@@ -30,7 +30,10 @@ function gatewayWith(auth: Partial<AuthConfig>, instances: readonly object[] = [
     ...base.ctx,
     auth: config,
     authenticator: createAuthenticator(config),
-    node: { instances: () => instances as AdminInstance[] },
+    node: {
+      instances: () => instances as AdminInstance[],
+      reload: () => ({ outcome: "applied" as const, needRestart: [], problems: [] }),
+    },
   };
   return { app: createGatewayApp(ctx), pool: base.pool };
 }

@@ -31,10 +31,16 @@ function toProblems(error: z.ZodError, raw: unknown): ConfigProblem[] {
       }
       continue;
     }
-    problems.push({ path: formatPath(issue.path), message: describeIssue(issue, valueAt(raw, issue.path)) });
+    const path = formatPath(issue.path);
+    const received = SECRET_PATH.test(path) ? REDACTED : valueAt(raw, issue.path);
+    problems.push({ path, message: describeIssue(issue, received) });
   }
   return problems;
 }
+
+/** Config paths whose values are secrets: problems about them never quote the value. */
+const SECRET_PATH = /^auth\.(admin_key|api_keys\[\d+\]\.(key|key_sha256))$/;
+const REDACTED = Symbol("redacted");
 
 function describeIssue(issue: z.core.$ZodIssue, received: unknown): string {
   const got = `got ${show(received)}`;
@@ -64,6 +70,7 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function show(value: unknown): string {
+  if (value === REDACTED) return "a value not shown (secret)";
   if (value === undefined) return "nothing";
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "object" && value !== null) return Array.isArray(value) ? "a list" : "a mapping";

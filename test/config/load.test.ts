@@ -113,3 +113,16 @@ describe("loadConfig", () => {
     expect(Object.isFrozen(config.engines[0])).toBe(true);
   });
 });
+
+describe("secrets in config errors", () => {
+  test("a bad admin or API key is reported without quoting it", () => {
+    const error = problemsOf(() =>
+      loadConfig({ env: {}, sets: ['auth.admin_key="short"', 'auth.api_keys=[{"name":"a","key":"tiny"}]'] }),
+    );
+    const text = error.problems.map((p) => `${p.path}: ${p.message}`).join("\n");
+    expect(text).toContain("auth.admin_key:");
+    expect(text).toContain("auth.api_keys[0].key:");
+    expect(text).not.toContain("short");
+    expect(text).not.toContain("tiny");
+  });
+});

@@ -25,14 +25,18 @@ export interface StartLlmuxOptions {
   readonly env?: Record<string, string>;
 }
 
-/** A block of ports nobody else in this test run is likely to use: engines take base..base+N. */
-function portBlock(): number {
-  return 21000 + Math.floor(Math.random() * 400) * 100;
+/**
+ * A block of 100 ports for one node's engines (HTTP base+i, KV events base+40.., NIXL base+80..),
+ * below Linux's ephemeral range (32768-60999) so client sockets and port-0 listeners of other
+ * tests never hold them.
+ */
+export function enginePortBlock(): number {
+  return 10000 + Math.floor(Math.random() * 220) * 100;
 }
 
 export async function startLlmux(options: StartLlmuxOptions = {}): Promise<LlmuxProcess> {
   const port = freePort();
-  const basePort = portBlock();
+  const basePort = enginePortBlock();
   const engines = options.engines ?? [
     {
       model: "e2e-model",

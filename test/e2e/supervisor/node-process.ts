@@ -3,6 +3,7 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { enginePortBlock } from "../harness/llmux-process.ts";
 import { freePort, MAIN_TS, REPO_ROOT } from "../../helpers/cli-process.ts";
 
 export interface AdminInstanceRow {
@@ -68,7 +69,7 @@ function nodeConfig(
 
 export async function startNode(options: StartNodeOptions): Promise<NodeProcess> {
   const port = freePort();
-  const basePort = 21000 + Math.floor(Math.random() * 400) * 100;
+  const basePort = enginePortBlock();
   const configPath = join(tmpdir(), `llmux-e2e-node-${process.pid}-${port}.yaml`);
   const writeConfig = (engines: readonly object[], extra: Record<string, unknown> = options.config ?? {}) =>
     writeFileSync(configPath, JSON.stringify(nodeConfig(port, basePort, engines, extra)));

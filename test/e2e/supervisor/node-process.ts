@@ -165,11 +165,12 @@ export async function complete(
   url: string,
   model: string,
   headers: Record<string, string> = {},
+  prompt = "hello",
 ): Promise<{ status: number; endpoint: string | null; body: string }> {
   const response = await fetch(`${url}/v1/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify({ model, prompt: "hello", max_tokens: 4 }),
+    body: JSON.stringify({ model, prompt, max_tokens: 4 }),
   });
   return {
     status: response.status,

@@ -61,4 +61,10 @@ describe("llmux CLI", () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('gateway.port: expected number, got "abc"');
   });
+
+  test("bench without a target names the missing flag and exits 2", async () => {
+    const result = await runLlmux(["bench"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("llmux bench: --url: a real-time run needs --url (or use --simulate)");
+  });
 });

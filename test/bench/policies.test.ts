@@ -1,0 +1,34 @@
+import { describe, expect, test } from "bun:test";
+import { BenchError, POLICY_NAMES, resolvePolicies } from "../../src/bench/index.ts";
+import type { SchedulerConfig } from "../../src/config/index.ts";
+
+describe("scheduling policies", () => {
+  test("every named policy resolves, or is skipped with a reason", () => {
+    const { policies, skipped } = resolvePolicies(POLICY_NAMES);
+    expect([...policies.map((p) => p.name), ...skipped.map((s) => s.name)].sort()).toEqual(
+      [...POLICY_NAMES].sort(),
+    );
+    for (const s of skipped) expect(s.reason.length).toBeGreaterThan(10);
+    expect(policies.find((p) => p.name === "oracle")?.needsOracle).toBe(true);
+  });
+
+  test("plugin policies build the production scheduler; the oracle needs a simulation", () => {
+    const { policies } = resolvePolicies(["llm-d-default", "oracle"]);
+    const scheduler = policies[0]!.create({ rng: () => 0.5, now: () => 0, oracle: null });
+    expect(typeof scheduler.onPicked).toBe("function");
+    expect(() => policies[1]!.create({ rng: () => 0.5, now: () => 0, oracle: null })).toThrow(BenchError);
+  });
+
+  test("unknown names and invalid custom configs are refused", () => {
+    expect(() => resolvePolicies(["fastest"])).toThrow(/unknown scheduling policy/);
+    const bad = {
+      plugins: [{ type: "no-such-scorer" }],
+      schedulingProfiles: [],
+      metricsIntervalMs: 100,
+      metricsStalenessMs: 2000,
+    } as SchedulerConfig;
+    expect(() => resolvePolicies(["mine"], { custom: { mine: bad } })).toThrow(
+      /mine: scheduler.plugins\[0\].type/,
+    );
+  });
+});

@@ -3,8 +3,8 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { enginePortBlock } from "../harness/llmux-process.ts";
 import { freePort, MAIN_TS, REPO_ROOT } from "../../helpers/cli-process.ts";
+import { enginePortBlock } from "../harness/llmux-process.ts";
 
 export interface AdminInstanceRow {
   readonly id: string;

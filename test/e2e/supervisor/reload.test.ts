@@ -2,7 +2,6 @@
 // gateway settings, log level); an invalid file keeps the running config and logs every problem;
 // engine changes are reported as needing a restart and leave the engines untouched.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { resolve } from "node:path";
 import { adminInstances, complete, type NodeProcess, startNode } from "./node-process.ts";
 import { startNotifyReceiver } from "./notify-receiver.ts";
 

@@ -24,9 +24,11 @@ describe("an engine killed with SIGKILL", () => {
     expect(victim?.state).toBe("ready");
     const results: { status: number; endpoint: string | null; atMs: number }[] = [];
     let isRunning = true;
+    let sent = 0;
+    // Distinct prompts share no prefix, so the prefix-aware scheduler spreads them over the engines.
     const clients = Array.from({ length: CLIENTS }, async () => {
       while (isRunning) {
-        const result = await complete(llmux.url, "e2e-model");
+        const result = await complete(llmux.url, "e2e-model", {}, `request ${sent++}`);
         results.push({ status: result.status, endpoint: result.endpoint, atMs: performance.now() });
       }
     });

@@ -27,6 +27,8 @@ const command = [
   `--define=process.env.NODE_ENV="production"`,
   `--define=process.env.LLMUX_GIT_COMMIT=${JSON.stringify(commit)}`,
   "./src/main.ts",
+  // Worker entry: long prompts are tokenized off the event loop (kvcache/request-keys-worker-client).
+  "./src/kvcache/request-keys-worker.ts",
   "--outfile",
   String(values.outfile),
 ];

@@ -25,6 +25,48 @@ export type {
   KvEventsLayout,
   WireBlockHash,
 } from "./events/types.ts";
+export type { EngineKeyMode } from "./index-engine-keys.ts";
+export { type KvCacheMetricSources, registerKvCacheMetrics } from "./index-metrics.ts";
+export {
+  type ApplyOutcome,
+  CPU_BLOCK_WEIGHT,
+  DEFAULT_MAX_ENTRIES,
+  DEFAULT_SPECULATIVE_TTL_MS,
+  GPU_BLOCK_WEIGHT,
+  PrefixIndex,
+  type PrefixIndexOptions,
+  type PrefixIndexStats,
+  type PrefixMatch,
+} from "./prefix-index.ts";
+export {
+  computeRequestKeys,
+  DEFAULT_WORKER_MIN_CHARS,
+  type RequestKeys,
+  type RequestKeysDeps,
+  type RequestKeysFailure,
+  type RequestKeysInput,
+  type RequestKeysResult,
+} from "./request-keys.ts";
+export type { PromptSpec, RequestKind } from "./request-keys-prompt.ts";
+export {
+  createRequestKeysWorker,
+  type RequestKeysWorker,
+  type RequestKeysWorkerOptions,
+} from "./request-keys-worker-client.ts";
+export {
+  type KvEventPoolView,
+  type KvEventSink,
+  type KvEventSubscriber,
+  type KvEventSubscriberOptions,
+  type KvEventSubscriberStats,
+  type KvEventSubscriptions,
+  type KvEventSubscriptionsOptions,
+  type KvEventSubscriptionsStats,
+  kvEngineId,
+  offsetEndpointPort,
+  startKvEventSubscriber,
+  startKvEventSubscriptions,
+} from "./subscriber/index.ts";
 export {
   BUILTIN_EOS_TOKEN_ID,
   BUILTIN_SPECIAL_TOKENS,

@@ -29,6 +29,8 @@ const command = [
   "./src/main.ts",
   // Worker entry: long prompts are tokenized off the event loop (kvcache/request-keys-worker-client).
   "./src/kvcache/request-keys-worker.ts",
+  // Worker entry: the latency predictor trains off the gateway's event loop.
+  "./src/predictor/train-worker.ts",
   "--outfile",
   String(values.outfile),
 ];

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite talks to: real libzmq (python3-zmq) as a KV-event
 # peer, msgpack/cbor2/xxhash/jinja2 for independent reference vectors and template cross-checks,
-# prometheus for promtool. Idempotent; needs root (CI runs as root).
+# prometheus for promtool, systemd for systemd-analyze, redis-server for shared rate limits,
+# chromium for the dashboard test, wrk for overhead runs. Idempotent; needs root (CI runs as root).
 set -euo pipefail
 
-PACKAGES=(python3-zmq python3-msgpack python3-cbor2 python3-xxhash python3-jinja2 prometheus)
+PACKAGES=(python3-zmq python3-msgpack python3-cbor2 python3-xxhash python3-jinja2 prometheus systemd redis-server chromium fonts-dejavu-core wrk)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -37,6 +37,14 @@ export {
   splitList,
 } from "./options.ts";
 export {
+  type KindResult,
+  measureGatewayOverhead,
+  type OverheadOptions,
+  type OverheadResult,
+  type PathStats,
+} from "./overhead/run.ts";
+export { overheadTable } from "./overhead/table.ts";
+export {
   POLICY_NAMES,
   type Policy,
   type PolicyContext,

@@ -57,6 +57,10 @@ export const BenchFlagsSchema = z.strictObject({
     .default([]),
   "scrape-interval-ms": positiveInt("ms").optional(),
   title: z.string().min(1).optional(),
+  "gateway-overhead": z.boolean().default(false),
+  requests: positiveInt("sequential requests per path").default(2000),
+  concurrency: positiveInt("clients of the requests/s measurement").default(64),
+  "stream-tokens": positiveInt("tokens per streaming response").default(32),
 });
 
 export type BenchFlags = z.infer<typeof BenchFlagsSchema>;
@@ -76,7 +80,15 @@ export function parseBenchFlags(
       });
   const isSimulated = values.simulate === true;
   const hasUrl = Array.isArray(values.url) && values.url.length > 0;
-  if (!isSimulated && !hasUrl) problems.push("--url: a real-time run needs --url (or use --simulate)");
+  if (values["gateway-overhead"] === true) {
+    if (isSimulated)
+      problems.push("--gateway-overhead: --gateway-overhead and --simulate exclude each other");
+    if (hasUrl) problems.push("--gateway-overhead: --gateway-overhead starts its own sim; drop --url");
+    if (!parsed.success || problems.length > 0) return { ok: false, problems };
+    return { ok: true, flags: parsed.data };
+  }
+  if (!isSimulated && !hasUrl)
+    problems.push("--url: a real-time run needs --url (or use --simulate or --gateway-overhead)");
   if (isSimulated && hasUrl) problems.push("--url: --url and --simulate exclude each other");
   if (isSimulated && values.out === undefined)
     problems.push("--out: --simulate writes a report directory: give --out DIR");

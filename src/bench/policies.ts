@@ -71,7 +71,7 @@ const PLAN_POLICIES: Readonly<Record<string, { description: string; plan: PlanCo
   },
   "llm-d-default": {
     description: "prefix-cache 3, queue 2, kv-cache 2 (llm-d's default profile)",
-    plan: DEFAULT_SCHEDULER_PLUGINS,
+    plan: weighted(["prefix-cache-scorer", 3], ["queue-scorer", 2], ["kv-cache-utilization-scorer", 2]),
   },
   "approx-prefix": {
     description: "approximate prefix + kv-cache + queue 1:1:1 (llm-d's approximate arm)",
@@ -119,7 +119,11 @@ export function resolvePolicies(
       });
     } else if (name === "llmux-default") {
       const config = options.llmuxDefault ?? toConfig({ plugins: [], schedulingProfiles: [] }, staleness);
-      policies.push(planPolicy(name, "the scheduler llmux runs with no scheduler config", config));
+      const isBuiltin = config.plugins.length === 0 && config.schedulingProfiles.length === 0;
+      const description = isBuiltin
+        ? `the scheduler llmux runs with no scheduler config: ${describePlan(DEFAULT_SCHEDULER_PLUGINS)}`
+        : "the scheduler section of the loaded config";
+      policies.push(planPolicy(name, description, config));
     } else if (name === "precise-prefix" && createBuiltinRegistry().get(PRECISE_SCORER_TYPE) === undefined) {
       skipped.push({
         name,
@@ -157,6 +161,24 @@ function planPolicy(name: string, description: string, config: SchedulerConfig):
       return built.scheduler;
     },
   };
+}
+
+/** "prefix-cache-scorer 3, queue-scorer 2, …" for a one-profile plan; plugin parameters in parentheses. */
+function describePlan(plan: PlanConfig): string {
+  const parameters = new Map(plan.plugins.map((p) => [p.name ?? p.type, p.parameters]));
+  const profile = plan.schedulingProfiles[0];
+  return (profile?.plugins ?? [])
+    .map((ref) => {
+      const params = parameters.get(ref.pluginRef);
+      const suffix =
+        params === undefined
+          ? ""
+          : ` (${Object.entries(params)
+              .map(([key, value]) => `${key}: ${JSON.stringify(value)}`)
+              .join(", ")})`;
+      return `${ref.pluginRef} ${ref.weight ?? 1}${suffix}`;
+    })
+    .join(", ");
 }
 
 function requireOracle(context: PolicyContext): OracleView {

@@ -1,10 +1,12 @@
 // Composition root of a serving node: the endpoint pool, the supervisor (for `up`), static endpoints,
-// the scheduler and the gateway; systemd readiness and watchdog, SIGHUP reload and the ordered shutdown.
+// the scheduler and the gateway; systemd readiness and watchdog, SIGHUP reload (with engine rolls)
+// and the ordered shutdown.
 import type { Config } from "../config/index.ts";
 import {
   createGatewayApp,
   createGatewayMetrics,
   type GatewayContext,
+  GatewayStats,
   type ReloadOutcome,
   startServer,
 } from "../gateway/index.ts";
@@ -24,9 +26,23 @@ import {
   SYSTEMD_NOTIFY_ENV,
   stopBudgetS,
 } from "../supervisor/index.ts";
-import { Counter, createMetricsRegistry, flushLogger, type Logger } from "../telemetry/index.ts";
+import {
+  Counter,
+  createMetricsRegistry,
+  createTracing,
+  flushLogger,
+  type Logger,
+  resolveTracingSettings,
+  type Tracing,
+} from "../telemetry/index.ts";
 import { readiness, staticDescriptor, supervisedDescriptor } from "./node-descriptors.ts";
-import { type LiveSettings, liveSettings, reloadConfig } from "./node-reload.ts";
+import {
+  type EngineReloadTarget,
+  engineReloadTarget,
+  type LiveSettings,
+  liveSettings,
+  reloadConfig,
+} from "./node-reload.ts";
 
 /** Per-scrape timeout: an engine slower than this to render /metrics counts as failing. */
 const SCRAPE_TIMEOUT_MS = 1000;
@@ -49,6 +65,8 @@ interface NodeRuntime {
   readonly pool: EndpointPool;
   readonly now: () => number;
   supervisor: Supervisor | null;
+  /** Rolls engine changes on reload; set with the supervisor. */
+  engines: EngineReloadTarget | null;
   shutdownStartedMs: number | null;
 }
 
@@ -61,10 +79,18 @@ export async function runNode(options: NodeOptions): Promise<number> {
     pool: new EndpointPool({ now }),
     now,
     supervisor: null,
+    engines: null,
     shutdownStartedMs: null,
   };
   const { live, pool } = node;
   const registry = createMetricsRegistry();
+  const tracingSettings = resolveTracingSettings(options.config.telemetry.tracing, process.env);
+  if (!tracingSettings.ok) {
+    logger.fatal({ problems: tracingSettings.problems }, "invalid tracing settings");
+    await flushLogger(logger);
+    return 1;
+  }
+  const tracing = createTracing(tracingSettings.settings, { logger, registry, version: options.version });
   const counters = nodeCounters(registry);
   const notifier = createSystemdNotifier(process.env, {
     onError(error, message) {
@@ -104,7 +130,7 @@ export async function runNode(options: NodeOptions): Promise<number> {
 
   let server: ReturnType<typeof startServer>;
   try {
-    server = startServer(createGatewayApp(gatewayContext(options, node, registry, reload)), {
+    server = startServer(createGatewayApp(gatewayContext(options, node, registry, reload, tracing)), {
       host: live.config.gateway.host,
       port: live.config.gateway.port,
       maxBodyBytes: live.config.gateway.max_body_bytes,
@@ -127,7 +153,10 @@ export async function runNode(options: NodeOptions): Promise<number> {
     () => node.shutdownStartedMs === null || now() - node.shutdownStartedMs < stopBudgetMs(live.config),
   );
   if (options.plan === null) engineStatus.ready(`gateway listening on ${server.url}`);
-  else node.supervisor = await startSupervisor(options, node, engineStatus.update);
+  else {
+    node.supervisor = await startSupervisor(options, node, engineStatus.update);
+    node.engines = engineReloadTarget(node.supervisor, logger, registry);
+  }
 
   const signal = await waitForStopSignal();
   node.shutdownStartedMs = now();
@@ -135,6 +164,7 @@ export async function runNode(options: NodeOptions): Promise<number> {
   logger.info({ signal }, "stopping: draining requests");
   await server.stop(live.config.gateway.drain_timeout_ms);
   await node.supervisor?.stop();
+  await tracing.shutdown();
   stopHealth();
   scraper.stop();
   engineStatus.stop();
@@ -150,6 +180,7 @@ function gatewayContext(
   node: NodeRuntime,
   registry: ReturnType<typeof createMetricsRegistry>,
   reload: () => ReloadOutcome,
+  tracing: Tracing,
 ): GatewayContext {
   const { live, pool } = node;
   return {
@@ -158,6 +189,9 @@ function gatewayContext(
     },
     get auth() {
       return live.config.auth;
+    },
+    get pd() {
+      return live.config.pd;
     },
     pool,
     get scheduler() {
@@ -180,6 +214,8 @@ function gatewayContext(
     },
     node: { instances: () => node.supervisor?.instances() ?? [], reload },
     isShuttingDown: () => node.shutdownStartedMs !== null,
+    stats: new GatewayStats(),
+    tracing,
   };
 }
 
@@ -192,10 +228,9 @@ async function startSupervisor(
   node: NodeRuntime,
   onChange: (instances: readonly InstanceSnapshot[]) => void,
 ): Promise<Supervisor> {
-  const plan = options.plan as Plan;
   const { pool, live } = node;
   const supervisor = createSupervisor({
-    plan,
+    plan: options.plan as Plan,
     config: options.config.supervisor,
     logger: options.logger,
     drain: async function drainInstance(instance) {
@@ -204,7 +239,9 @@ async function startSupervisor(
     },
   });
   supervisor.onChange(function syncPool(change) {
-    if (change.instance.state === "ready") pool.upsert(supervisedDescriptor(change.instance, plan));
+    // The supervisor's plan, not the start plan: a roll adds and relaunches instances.
+    if (change.instance.state === "ready")
+      pool.upsert(supervisedDescriptor(change.instance, supervisor.plan()));
     else pool.remove(change.instance.id);
     onChange(supervisor.instances());
   });
@@ -231,6 +268,7 @@ function reloadNode(
       now: node.now,
       logger: options.logger,
       load: options.reloadConfig,
+      engines: node.engines ?? undefined,
     });
     reloads.inc({ outcome: outcome.outcome });
     return outcome;

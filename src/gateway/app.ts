@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import type { GatewayContext } from "./context.ts";
 import { errorResponse } from "./openai/errors.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
+import { registerDashboardRoutes } from "./routes/dashboard.ts";
 import { registerGenerationRoutes } from "./routes/generation.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerModelRoutes } from "./routes/models.ts";
@@ -29,6 +30,7 @@ export function createGatewayApp(ctx: GatewayContext): Hono {
   registerGenerationRoutes(app, ctx);
   registerTokenizeRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
+  registerDashboardRoutes(app);
   // Only the other methods: a POST matching two handlers would leave hono's single-handler fast path.
   for (const path of POST_ROUTES) {
     app.on(OTHER_METHODS, path, () => errorResponse("gateway_method_not_allowed", { allow: ["POST"] }));

@@ -1,10 +1,11 @@
 // What the gateway's routes share: config, the endpoint pool, the scheduler, auth, metrics, logger.
-import type { AuthConfig, GatewayConfig } from "../config/index.ts";
+import type { AuthConfig, GatewayConfig, PdConfig } from "../config/index.ts";
 import type { EndpointPool } from "../pool/index.ts";
 import type { Scheduler } from "../scheduler/index.ts";
-import type { Logger, MetricsRegistry } from "../telemetry/index.ts";
+import type { Logger, MetricsRegistry, Tracing } from "../telemetry/index.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import type { Authenticator } from "./middleware/auth.ts";
+import type { GatewayStats } from "./stats.ts";
 
 /** Per-model readiness for /ready: configured models and whether an engine can serve each. */
 export interface ReadinessReport {
@@ -58,6 +59,8 @@ export interface NodeState {
 export interface GatewayContext {
   readonly gateway: GatewayConfig;
   readonly auth: AuthConfig;
+  /** The `pd:` section (prefill timeout, retries, decode-only fallback); schema defaults when absent. */
+  readonly pd?: PdConfig;
   readonly pool: EndpointPool;
   readonly scheduler: Scheduler;
   readonly authenticator: Authenticator;
@@ -74,4 +77,8 @@ export interface GatewayContext {
   readonly node: NodeState;
   /** True once shutdown began: new requests get 503. */
   readonly isShuttingDown: () => boolean;
+  /** Live per-second request statistics for /admin/stats and the dashboard; absent, nothing is recorded. */
+  readonly stats?: GatewayStats;
+  /** OpenTelemetry spans per request; absent or disabled, no span is made. */
+  readonly tracing?: Tracing;
 }

@@ -11,3 +11,4 @@ export type {
 export { createGatewayMetrics, type GatewayMetrics } from "./metrics.ts";
 export { type Authenticator, createAuthenticator } from "./middleware/auth.ts";
 export { type RunningServer, type ServerOptions, startServer } from "./server.ts";
+export { GatewayStats } from "./stats.ts";

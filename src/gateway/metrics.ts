@@ -16,6 +16,20 @@ export interface ModelSeries {
   readonly e2e: Histogram.Internal<"model">;
 }
 
+/** P/D disaggregation (src/pd): decisions, the prefill leg, and the TTFT it leads to. */
+export interface PdSeries {
+  /** One per P/D handler decision: decision=decode-only|prefill-decode (llm-d's disagg_decision_total). */
+  readonly decisions: Counter<"decision">;
+  /** Each prefill attempt, by outcome=ok|client_error|failed|timeout|aborted. */
+  readonly prefillSeconds: Histogram<"outcome">;
+  /** First decode token minus the end of the prefill leg: KV transfer, first decode step, proxy hops. */
+  readonly transferWaitSeconds: Histogram;
+  /** Gateway TTFT of requests under a P/D handler, by mode=decode-only|prefill-decode as served. */
+  readonly ttftSeconds: Histogram<"mode">;
+  /** prefill-decode decisions served decode-only, by reason=prefill_failed|no_prefill_endpoint|no_kv_transfer_params|not_disaggregable. */
+  readonly fallbacks: Counter<"reason">;
+}
+
 export interface GatewayMetrics {
   readonly requests: Counter<"model" | "endpoint" | "status" | "key">;
   readonly ttftSeconds: Histogram<"model">;
@@ -24,6 +38,7 @@ export interface GatewayMetrics {
   readonly tokens: Counter<"model" | "kind" | "key">;
   readonly inFlight: Gauge;
   readonly retries: Counter<"endpoint" | "reason">;
+  readonly pd: PdSeries;
   /** Cached children: label sets are bounded (models, endpoints, statuses, key names). */
   forModel(model: string): ModelSeries;
   requestCounter(model: string, endpoint: string, status: string, key: string): Counter.Internal;
@@ -128,6 +143,44 @@ function createSeries(registers: MetricsRegistry[], inFlight: () => number): Bas
       name: "llmux_gateway_upstream_retries_total",
       help: "Attempts that failed before the first byte and were retried elsewhere, by endpoint and reason.",
       labelNames: ["endpoint", "reason"],
+      registers,
+    }),
+    pd: createPdSeries(registers),
+  };
+}
+
+function createPdSeries(registers: MetricsRegistry[]): PdSeries {
+  return {
+    decisions: new Counter({
+      name: "llmux_pd_decisions_total",
+      help: "P/D profile handler decisions: decode-only or prefill-decode.",
+      labelNames: ["decision"],
+      registers,
+    }),
+    prefillSeconds: new Histogram({
+      name: "llmux_pd_prefill_duration_seconds",
+      help: "Duration of each prefill-leg attempt, by outcome (ok, client_error, failed, timeout, aborted).",
+      labelNames: ["outcome"],
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    }),
+    transferWaitSeconds: new Histogram({
+      name: "llmux_pd_transfer_wait_seconds",
+      help: "Time from the end of the prefill leg to the first decode token (KV transfer and first decode step).",
+      buckets: ITL_BUCKETS_SECONDS,
+      registers,
+    }),
+    ttftSeconds: new Histogram({
+      name: "llmux_pd_ttft_seconds",
+      help: "End-to-end time to first token of requests under a P/D profile handler, by mode as served.",
+      labelNames: ["mode"],
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    }),
+    fallbacks: new Counter({
+      name: "llmux_pd_fallbacks_total",
+      help: "prefill-decode decisions served by the decode engine alone, by reason.",
+      labelNames: ["reason"],
       registers,
     }),
   };

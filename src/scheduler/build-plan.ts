@@ -2,12 +2,14 @@
 // reporting every problem at once with its config path: unknown types, duplicate names, invalid
 // parameters, dangling pluginRefs, misplaced weights or pickers, and unmet `consumes`.
 import type { SchedulerConfig } from "../config/index.ts";
+import { resolveHandlerReferences } from "./handler-references.ts";
 import { paramProblems, type SchedulerConfigProblem } from "./param-problems.ts";
 import type { PluginRegistry } from "./registry.ts";
 import type {
   AnyPlugin,
   DataKey,
   Filter,
+  PdDecider,
   Picker,
   PluginDeps,
   PluginKind,
@@ -36,6 +38,8 @@ export interface SchedulingPlan {
   readonly profiles: ReadonlyMap<string, ProfilePlan>;
   readonly profileNames: readonly string[];
   readonly handler: ProfileHandler;
+  /** Decider plugins the handler refers to, by name. */
+  readonly deciders: ReadonlyMap<string, PdDecider>;
   /** Every instance, configured or auto-added, for the engine's hooks. */
   readonly plugins: readonly AnyPlugin[];
 }
@@ -186,8 +190,16 @@ export function buildPlan(
     });
   }
 
+  const references = resolveHandlerReferences(
+    handler,
+    handlers[0]?.path ?? null,
+    instances,
+    new Set(profiles.keys()),
+    problems,
+  );
   const producers = [...instances.values()].filter((i) => i.kind === "producer");
-  const consumers = [...used, ...producers, ...handlers.slice(0, 1)];
+  const referenced = [...instances.values()].filter((i) => references.plugins.includes(i.plugin));
+  const consumers = [...used, ...producers, ...handlers.slice(0, 1), ...referenced];
   const producerPlugins = resolveProducers(producers, consumers, registry, autoPlugin, problems);
   if (problems.length > 0) return { ok: false, problems };
   const plugins = [
@@ -195,7 +207,14 @@ export function buildPlan(
   ];
   return {
     ok: true,
-    plan: { producers: producerPlugins, profiles, profileNames: [...profiles.keys()], handler, plugins },
+    plan: {
+      producers: producerPlugins,
+      profiles,
+      profileNames: [...profiles.keys()],
+      handler,
+      deciders: references.deciders,
+      plugins,
+    },
   };
 }
 

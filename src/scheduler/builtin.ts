@@ -1,4 +1,7 @@
 // Registers every built-in plugin type with its stability: one line per plugin.
+import * as alwaysDisaggPdDecider from "./decider/always-disagg-pd-decider.ts";
+import * as neverDisaggPdDecider from "./decider/never-disagg-pd-decider.ts";
+import * as prefixBasedPdDecider from "./decider/prefix-based-pd-decider.ts";
 import * as decodeFilter from "./filter/decode-filter.ts";
 import * as healthFilter from "./filter/health-filter.ts";
 import * as labelSelectorFilter from "./filter/label-selector-filter.ts";
@@ -11,10 +14,14 @@ import * as powerOfTwoChoicesPicker from "./picker/power-of-two-choices-picker.t
 import * as randomPicker from "./picker/random-picker.ts";
 import * as weightedRandomPicker from "./picker/weighted-random-picker.ts";
 import * as approxPrefixCacheProducer from "./producer/approx-prefix-cache-producer.ts";
+import * as precisePrefixCacheProducer from "./producer/precise-prefix-cache-producer.ts";
+import * as predictedLatencyProducer from "./producer/predicted-latency-producer.ts";
+import * as disaggProfileHandler from "./profile-handler/disagg-profile-handler.ts";
 import * as singleProfileHandler from "./profile-handler/single-profile-handler.ts";
 import { PluginRegistry } from "./registry.ts";
 import * as activeRequestScorer from "./scorer/active-request-scorer.ts";
 import * as kvCacheUtilizationScorer from "./scorer/kv-cache-utilization-scorer.ts";
+import * as latencyScorer from "./scorer/latency-scorer.ts";
 import * as loraAffinityScorer from "./scorer/lora-affinity-scorer.ts";
 import * as noHitLruScorer from "./scorer/no-hit-lru-scorer.ts";
 import * as prefixCacheScorer from "./scorer/prefix-cache-scorer.ts";
@@ -42,11 +49,18 @@ export function createBuiltinRegistry(): PluginRegistry {
   registry.register("scorer", "beta", sessionAffinityScorer);
   registry.register("scorer", "beta", loraAffinityScorer);
   registry.register("scorer", "beta", noHitLruScorer);
+  registry.register("scorer", "alpha", latencyScorer);
   registry.register("picker", "stable", maxScorePicker);
   registry.register("picker", "stable", randomPicker);
   registry.register("picker", "beta", weightedRandomPicker);
   registry.register("picker", "beta", powerOfTwoChoicesPicker);
   registry.register("producer", "beta", approxPrefixCacheProducer);
+  registry.register("producer", "alpha", predictedLatencyProducer);
+  registry.register("producer", "alpha", precisePrefixCacheProducer);
   registry.register("profile-handler", "stable", singleProfileHandler);
+  registry.register("profile-handler", "alpha", disaggProfileHandler);
+  registry.register("decider", "alpha", alwaysDisaggPdDecider);
+  registry.register("decider", "alpha", neverDisaggPdDecider);
+  registry.register("decider", "alpha", prefixBasedPdDecider);
   return registry;
 }

@@ -4,6 +4,27 @@ export type { PlanConfig } from "./build-plan.ts";
 export { createBuiltinRegistry } from "./builtin.ts";
 export { METRICS_KEY, PREFIX_MATCH_KEY, type PrefixMatchInfo } from "./data-keys.ts";
 export { SCHEDULER_ERRORS, type SchedulerErrorCode } from "./errors.ts";
+export {
+  DEFAULT_OUTPUT_TOKENS,
+  expectedOutputTokens,
+  latencyFeaturesFor,
+  latencyFeaturesOf,
+  type RequestWork,
+} from "./latency/latency-features.ts";
+export {
+  type EndpointLatency,
+  LATENCY_PREDICTION_KEY,
+  type LatencyPluginDeps,
+  type LatencyPredictionInfo,
+} from "./latency/prediction-key.ts";
+export {
+  type ParsedSloHeaders,
+  parseSloHeaders,
+  SLO_TPOT_HEADERS,
+  SLO_TTFT_HEADERS,
+  type SloHeaders,
+  sloHeadersOf,
+} from "./latency/slo-headers.ts";
 export type { SchedulerConfigProblem } from "./param-problems.ts";
 export { type PluginModule, type PluginRegistration, PluginRegistry } from "./registry.ts";
 export { createRoundRobinScheduler } from "./round-robin.ts";
@@ -21,10 +42,13 @@ export type {
   DataKey,
   DecisionExplanation,
   Filter,
+  PdDecider,
+  PdDecision,
   Picker,
   PluginDeps,
   PluginKind,
   PluginStability,
+  PrefillTarget,
   Producer,
   ProfileHandler,
   ScheduleResult,

@@ -2,30 +2,51 @@
 // handler run profiles, records the explanation, and feeds picks back to stateful plugins (llm-d §1.2–1.3).
 import type { SchedulerConfig } from "../config/index.ts";
 import type { EndpointSnapshot } from "../pool/index.ts";
+import type { LatencyPredictorReader } from "../predictor/index.ts";
 import { buildPlan, type PlanConfig, type SchedulingPlan } from "./build-plan.ts";
 import { createBuiltinRegistry } from "./builtin.ts";
 import { MapCycleState } from "./cycle-state.ts";
 import { PREFIX_MATCH_KEY } from "./data-keys.ts";
 import { DecisionRing } from "./decision-ring.ts";
-import { toExplanation } from "./explain.ts";
+import { type DecisionMeta, toExplanation } from "./explain.ts";
 import type { SchedulerConfigProblem } from "./param-problems.ts";
+import {
+  type DeciderTimings,
+  pdFields,
+  prefillRecordOf,
+  runDecider,
+  toPrefillTarget,
+  withDeciders,
+  withPrefill,
+} from "./pd-result.ts";
 import { cachedTokensOf } from "./prefix/cached-tokens.ts";
 import { type ProfileRecord, runProfile } from "./profile.ts";
 import type { PluginRegistry } from "./registry.ts";
 import type {
   CycleState,
   DecisionExplanation,
+  PrefixIndexReader,
+  ProfileHandlerContext,
   ScheduleResult,
   Scheduler,
   SchedulingRequest,
 } from "./types.ts";
 
-/** llm-d's built-in default when no plugins are configured (§1.5): prefix 3, queue 2, KV cache 2. */
+/**
+ * The profile used when no plugins are configured: llm-d's legacy blend (prefix 3, queue 2, KV cache 2,
+ * no-hit-LRU 2, llm-d-reference §1.5) plus an idle-engine bonus (active-request 2, busy engines at most
+ * 0.25). Chosen by measurement against llm-d's 3/2/2 default; docs/benchmarks/default-profile/README.md.
+ */
 export const DEFAULT_SCHEDULER_PLUGINS: PlanConfig = {
   plugins: [
     { type: "prefix-cache-scorer" },
     { type: "queue-scorer" },
     { type: "kv-cache-utilization-scorer" },
+    { type: "no-hit-lru-scorer" },
+    // An engine with nothing in flight scores 1, a busy one at most 0.25: enough, with its empty KV
+    // cache, to pull traffic off a prefix that pins every request to a few engines while others idle
+    // (llm-d-reference §9, hot-spotting), too little to break affinity between busy engines.
+    { type: "active-request-scorer", parameters: { maxBusyScore: 0.25 } },
   ],
   schedulingProfiles: [
     {
@@ -34,6 +55,8 @@ export const DEFAULT_SCHEDULER_PLUGINS: PlanConfig = {
         { pluginRef: "prefix-cache-scorer", weight: 3 },
         { pluginRef: "queue-scorer", weight: 2 },
         { pluginRef: "kv-cache-utilization-scorer", weight: 2 },
+        { pluginRef: "no-hit-lru-scorer", weight: 2 },
+        { pluginRef: "active-request-scorer", weight: 2 },
       ],
     },
   ],
@@ -52,6 +75,10 @@ export interface SchedulerDeps {
   readonly decisionHistorySize?: number;
   /** Plugin types available (default: the built-in ones). */
   readonly registry?: PluginRegistry;
+  /** The KV-event-fed prefix index for `precise-prefix-cache-producer`. */
+  readonly prefixIndex?: PrefixIndexReader;
+  /** The online latency model for `predicted-latency-producer`. */
+  readonly latencyPredictor?: LatencyPredictorReader;
 }
 
 /** How often one plugin threw, and the last error's message (for logs and the admin API). */
@@ -78,6 +105,8 @@ export function createScheduler(config: SchedulerConfig, deps: SchedulerDeps): C
     rng: deps.rng,
     now: deps.now,
     metricsStalenessMs: config.metricsStalenessMs,
+    ...(deps.prefixIndex === undefined ? {} : { prefixIndex: deps.prefixIndex }),
+    ...(deps.latencyPredictor === undefined ? {} : { latencyPredictor: deps.latencyPredictor }),
   });
   if (!built.ok) return built;
   return { ok: true, scheduler: new PlanScheduler(built.plan, deps) };
@@ -125,18 +154,38 @@ class PlanScheduler implements PluginScheduler {
       producerTimingsMs[i] = this.clockMs() - producedAtMs;
     });
 
-    const run = this.runProfiles(request, candidates, cycle);
+    const deciders: DeciderTimings = { names: [], ms: [], failed: [] };
+    const run = this.runProfiles(request, candidates, cycle, deciders);
     const primary = run === null ? null : this.primaryOf(request, run);
-    if (primary === null) return noEndpoint(failureMessage(request, run?.records ?? null));
+    if (run === null || primary === null) return noEndpoint(failureMessage(request, run?.records ?? null));
+    const meta = withDeciders(
+      {
+        requestId: request.requestId,
+        decidedAtMs: this.deps.now(),
+        durationUs: Math.round((this.clockMs() - startMs) * 1000),
+        producerNames: this.producerNames,
+        producerTimingsMs,
+        failedProducers,
+      },
+      deciders,
+    );
+    return this.decided(request, cycle, run, primary, meta);
+  }
+
+  /** Records a successful decision and builds its result (with the prefill leg for a P/D handler). */
+  private decided(
+    request: SchedulingRequest,
+    cycle: CycleState,
+    run: ProfileRuns,
+    primary: ProfileRecord,
+    meta: DecisionMeta,
+  ): ScheduleResult {
     const endpoint = primary.survivors[primary.winnerIndex] as EndpointSnapshot;
-    const explanation = toExplanation(primary, {
-      requestId: request.requestId,
-      decidedAtMs: this.deps.now(),
-      durationUs: Math.round((this.clockMs() - startMs) * 1000),
-      producerNames: this.producerNames,
-      producerTimingsMs,
-      failedProducers,
-    });
+    const prefillRecord = prefillRecordOf(this.plan.handler, request, run, this.countFailure);
+    const prefill = prefillRecord === null ? undefined : toPrefillTarget(prefillRecord, meta, cycle, request);
+    const primaryExplanation = toExplanation(primary, meta);
+    const explanation =
+      prefill === undefined ? primaryExplanation : withPrefill(primaryExplanation, prefill.explanation);
     this.ring.push(explanation);
     this.cycles.set(request, cycle);
     const cachedTokensEstimate = cachedTokensOf(
@@ -144,7 +193,7 @@ class PlanScheduler implements PluginScheduler {
       endpoint.descriptor.id,
       request.promptTokenEstimate,
     );
-    return { ok: true, endpoint, explanation, cachedTokensEstimate };
+    return { ok: true, endpoint, explanation, cachedTokensEstimate, ...pdFields(this.plan.handler, prefill) };
   }
 
   onPicked(request: SchedulingRequest, endpointId: string): void {
@@ -183,14 +232,28 @@ class PlanScheduler implements PluginScheduler {
     request: SchedulingRequest,
     candidates: readonly EndpointSnapshot[],
     cycle: CycleState,
+    deciders: DeciderTimings,
   ): ProfileRuns | null {
     const records = new Map<string, ProfileRecord>();
     const results = new Map<string, EndpointSnapshot | null>();
     const { handler, profiles, profileNames } = this.plan;
+    const context: ProfileHandlerContext = {
+      decide: (deciderName, decideRequest, decodeEndpoint) =>
+        runDecider(
+          this.plan.deciders,
+          deciderName,
+          { request: decideRequest, decodeEndpoint, cycle },
+          {
+            clockMs: this.clockMs,
+            onFailure: this.countFailure,
+            timings: deciders,
+          },
+        ),
+    };
     try {
       for (let round = 0; round <= profileNames.length; round++) {
         const next = handler
-          .pick(request, profileNames, results)
+          .pick(request, profileNames, results, context)
           .filter((n) => profiles.has(n) && !results.has(n));
         if (next.length === 0) break;
         for (const name of next) {
@@ -225,7 +288,7 @@ class PlanScheduler implements PluginScheduler {
   }
 }
 
-interface ProfileRuns {
+export interface ProfileRuns {
   readonly records: ReadonlyMap<string, ProfileRecord>;
   readonly results: ReadonlyMap<string, EndpointSnapshot | null>;
 }

@@ -1,6 +1,7 @@
 // Contracts of the scheduler (endpoint picker): what a request looks like to it, what it decides, and the
 // plugin contracts (filters, scorers, pickers, data producers, profile handlers) of llm-d's EPP (§1.3–1.4).
 import type { EndpointSnapshot } from "../pool/index.ts";
+import type { LatencyPredictorReader } from "../predictor/index.ts";
 
 /** The facts about one request that routing may use. Read-only; never mutated by plugins. */
 export interface SchedulingRequest {
@@ -16,6 +17,27 @@ export interface SchedulingRequest {
   readonly headers: Headers;
   /** Rough prompt size in tokens (bytes / 4 until a tokenizer is wired). */
   readonly promptTokenEstimate: number;
+  /**
+   * vLLM block keys of the prompt, computed before scheduling (tokenizer + chat template, LoRA and
+   * cache_salt extra keys); absent when they could not be computed in time.
+   */
+  readonly prefixKeys?: PrefixKeys;
+}
+
+/** The request's KV block keys as the engines' KV events name them. */
+export interface PrefixKeys {
+  readonly keys: readonly bigint[] | BigUint64Array;
+  readonly blockSizeTokens: number;
+  readonly promptTokens: number;
+}
+
+/** The precise prefix index as plugins may read and update it (synchronous, no I/O). */
+export interface PrefixIndexReader {
+  matchLengths(
+    keys: readonly bigint[] | BigUint64Array,
+    engineIds: readonly string[],
+  ): ReadonlyMap<string, { readonly matchedBlocks: number; readonly weightedBlocks: number }>;
+  insertSpeculative(engineId: string, keys: readonly bigint[] | BigUint64Array, ttlMs?: number): void;
 }
 
 /** Why an endpoint won: scores per plugin per endpoint, for `x-llmux-route` and /admin/decisions. */
@@ -36,6 +58,19 @@ export interface DecisionExplanation {
   readonly timingsUs?: Readonly<Record<string, number>>;
   /** Plugins that threw during this decision (each counted; see scheduler.ts for the rule applied). */
   readonly failedPlugins?: readonly string[];
+  /** P/D: the prefill profile's decision, when the profile handler added a prefill leg. */
+  readonly prefill?: DecisionExplanation;
+}
+
+/** What a P/D profile handler decided: serve on the decode endpoint alone, or prefill elsewhere first. */
+export type PdDecision = "decode-only" | "prefill-decode";
+
+/** The prefill leg of a disaggregated decision. */
+export interface PrefillTarget {
+  readonly endpoint: EndpointSnapshot;
+  readonly explanation: DecisionExplanation;
+  /** Prompt tokens the prefill endpoint is estimated to hold in cache. */
+  readonly cachedTokensEstimate: number;
 }
 
 export type ScheduleResult =
@@ -45,6 +80,10 @@ export type ScheduleResult =
       readonly explanation: DecisionExplanation;
       /** Prompt tokens the winner is estimated to hold in cache; the gateway counts only the rest in flight. */
       readonly cachedTokensEstimate?: number;
+      /** Set only by a P/D profile handler (disagg-profile-handler); absent with a single profile. */
+      readonly pdDecision?: PdDecision;
+      /** The prefill endpoint when `pdDecision` is prefill-decode; `endpoint` is then the decode endpoint. */
+      readonly prefill?: PrefillTarget;
     }
   | { readonly ok: false; readonly code: "scheduler_no_endpoints"; readonly message: string };
 
@@ -61,7 +100,7 @@ export interface Scheduler {
 
 // ---- plugin contracts ----
 
-export type PluginKind = "filter" | "scorer" | "picker" | "producer" | "profile-handler";
+export type PluginKind = "filter" | "scorer" | "picker" | "producer" | "profile-handler" | "decider";
 export type PluginStability = "alpha" | "beta" | "stable";
 export type ScorerCategory = "affinity" | "distribution" | "balance";
 
@@ -96,6 +135,10 @@ export interface PluginDeps {
   readonly now: () => number;
   /** Metrics older than this count as saturated for load plugins. */
   readonly metricsStalenessMs: number;
+  /** The KV-event-fed prefix index, when the node runs one. */
+  readonly prefixIndex?: PrefixIndexReader;
+  /** The online latency model, when the node runs one (predicted-latency-producer). */
+  readonly latencyPredictor?: LatencyPredictorReader;
 }
 
 interface PluginBase {
@@ -144,18 +187,51 @@ export interface Producer extends PluginBase, StatefulHooks {
 /** Outcome of one profile run: the chosen endpoint, or null when the profile found none. */
 export type ProfileRunResults = ReadonlyMap<string, EndpointSnapshot | null>;
 
+/**
+ * Says whether a request should get a prefill leg on another engine, given the decode endpoint already
+ * chosen (llm-d's PD decider, llm-d-reference §3.1). Synchronous and pure, like every plugin.
+ */
+export interface PdDecider extends PluginBase {
+  disaggregate(request: SchedulingRequest, decodeEndpoint: EndpointSnapshot, cycle: CycleState): boolean;
+}
+
+/** A name a plugin's parameters refer to, checked when the config loads (kind, or a profile name). */
+export interface PluginReference {
+  /** Parameter path inside the plugin's `parameters`, e.g. `deciders.prefill`. */
+  readonly param: string;
+  readonly name: string;
+  readonly kind: PluginKind | "profile";
+}
+
+/** What the engine lends a profile handler during one decision. */
+export interface ProfileHandlerContext {
+  /**
+   * Runs the decider plugin named `deciderName` (one of the handler's references). The engine times it
+   * and applies its failure rule: a decider that throws counts as "no prefill leg".
+   */
+  decide(deciderName: string, request: SchedulingRequest, decodeEndpoint: EndpointSnapshot): boolean;
+}
+
 /** Chooses which profiles run and which result is primary (llm-d ProfileHandler, §1.3). */
 export interface ProfileHandler extends PluginBase {
   /** Most profiles this handler can drive; the registry rejects configs with more. */
   readonly maxProfiles: number;
+  /** Plugins and profiles named in the handler's parameters; a dangling or wrong-kind name fails the config. */
+  readonly references?: readonly PluginReference[];
   /** Profiles to run next; empty when done. */
   pick(
     request: SchedulingRequest,
     profiles: readonly string[],
     results: ProfileRunResults,
+    context: ProfileHandlerContext,
   ): readonly string[];
   /** The primary profile's name, or null when the decision failed. */
   processResults(request: SchedulingRequest, results: ProfileRunResults): string | null;
+  /**
+   * P/D handlers only: the profile whose winner runs the prefill leg, or null for decode-only. Its
+   * presence marks the handler as a P/D handler (ScheduleResult.pdDecision is then always set).
+   */
+  prefillProfile?(request: SchedulingRequest, results: ProfileRunResults): string | null;
 }
 
 export interface PluginOfKind {
@@ -164,6 +240,7 @@ export interface PluginOfKind {
   picker: Picker;
   producer: Producer;
   "profile-handler": ProfileHandler;
+  decider: PdDecider;
 }
 
-export type AnyPlugin = Filter | Scorer | Picker | Producer | ProfileHandler;
+export type AnyPlugin = Filter | Scorer | Picker | Producer | ProfileHandler | PdDecider;

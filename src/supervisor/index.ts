@@ -19,13 +19,36 @@ export {
   type SpawnEngine,
 } from "./process.ts";
 export {
+  createEngineRoller,
+  describeStep,
+  type EngineRoll,
+  type EngineRoller,
+  type RollerDeps,
+  type RollOutcome,
+  type RollPreparation,
+  type RollRequest,
+} from "./roll.ts";
+export {
+  heldResources,
+  orderRollSteps,
+  type RollOrder,
+  type RollOrderInput,
+  type RollStep,
+} from "./roll-order.ts";
+export {
   createSystemdNotifier,
   SYSTEMD_NOTIFY_ENV,
   type SystemdNotifier,
   type SystemdNotifierOptions,
 } from "./sd-notify.ts";
 export { shellJoin, shellQuote } from "./shell-quote.ts";
-export { createSupervisor, type StartReport, type Supervisor, type SupervisorOptions } from "./supervisor.ts";
+export {
+  createSupervisor,
+  type SettledState,
+  type StartReport,
+  type Supervisor,
+  type SupervisorOptions,
+} from "./supervisor.ts";
 export {
   createEngineStatusReporter,
   type EngineStatusReporter,

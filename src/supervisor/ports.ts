@@ -135,12 +135,17 @@ const RANGES =
   "N instances use base_port..base_port+N-1, kv_events_base_port..kv_events_base_port+2N-1, " +
   "and M prefill/decode instances nixl_side_channel_base_port..+M-1";
 
-/** Tries to bind each port once; reports every one that is taken. */
+/**
+ * Tries to bind each port once; reports every one that is taken. `ownedPorts` are held by this
+ * llmux's own running engines (a reload re-planning next to them): they are busy by design and
+ * are not probed; the roll frees each one before an engine that needs it starts.
+ */
 export async function findBusyPorts(
   instances: readonly PlannedInstance[],
   probe: PortProbe = probePort,
+  ownedPorts: ReadonlySet<number> = new Set(),
 ): Promise<PlacementProblem[]> {
-  const seen = new Set<number>();
+  const seen = new Set<number>(ownedPorts);
   const uses = portUses(instances).filter((use) => {
     const isNew = use.port <= MAX_PORT && !seen.has(use.port);
     seen.add(use.port);

@@ -1,48 +1,28 @@
 // The supervisor: launches every planned instance, keeps them alive, tells listeners (the pool)
-// when an instance becomes routable or stops being so, records pids, and drains everything on stop.
-import type { SupervisorConfig } from "../config/index.ts";
+// when an instance becomes routable or stops being so, records pids, replaces, adds and removes
+// instances one call at a time (the roll), and drains everything on stop.
 import type { Logger } from "../telemetry/index.ts";
-import { type Clock, SYSTEM_CLOCK, SYSTEM_TIMERS, type Timers } from "./clock.ts";
-import { type HealthProbe, probeHealth } from "./health-probe.ts";
-import {
-  createInstance,
-  type DrainHook,
-  type EngineInstance,
-  type InstanceTimings,
-  type SupervisorCounters,
-} from "./instance.ts";
+import type { DrainHook, EngineInstance, SupervisorCounters } from "./instance.ts";
+import { createInstanceFactory, type InstanceFactoryOptions, newCounters } from "./instance-factory.ts";
 import { findLeftovers, formatLeftovers, type Leftover, pidFilePath, readProcCmdline } from "./pid-file.ts";
-import { createPidRecorder, type PidRecorder } from "./pid-recorder.ts";
-import { createSpawner, launcherPrefix, type SpawnEngine } from "./process.ts";
-import { type BackoffSettings, createRestartPolicy, DEFAULT_BACKOFF } from "./restart-policy.ts";
+import { createPidRecorder } from "./pid-recorder.ts";
 import type {
   InstanceChange,
   InstanceChangeListener,
   InstanceSnapshot,
+  InstanceState,
   LaunchSpec,
   Plan,
   PlannedInstance,
 } from "./types.ts";
 import { buildLaunchSpec } from "./vllm-argv.ts";
 
-export interface SupervisorOptions {
+export interface SupervisorOptions extends InstanceFactoryOptions {
   readonly plan: Plan;
-  readonly config: SupervisorConfig;
-  readonly logger: Logger;
   /** Runs per instance after it left the pool and before SIGTERM: wait for in-flight requests. */
   readonly drain?: DrainHook;
   /** Where the pid file lives; config.state_dir, $XDG_RUNTIME_DIR or /tmp by default. */
   readonly pidFile?: string;
-  readonly spawn?: SpawnEngine;
-  readonly probe?: HealthProbe;
-  readonly clock?: Clock;
-  readonly timers?: Timers;
-  readonly rng?: () => number;
-  /** Polling and backoff settings without a config field; defaults suit vLLM. */
-  readonly timings?: Partial<
-    Pick<InstanceTimings, "pollIntervalMs" | "probeTimeoutMs" | "progressLogIntervalMs">
-  >;
-  readonly backoff?: Partial<BackoffSettings>;
   /** Command in front of a sim engine's flags; this binary's `sim` subcommand by default. */
   readonly simCommand?: readonly string[];
 }
@@ -53,6 +33,9 @@ export interface StartReport {
   readonly pidFile: string;
 }
 
+/** Where a launched instance ended up first: routable, given up on (crash loop), or stopped by stop(). */
+export type SettledState = Extract<InstanceState, "ready" | "failed" | "stopped">;
+
 export interface Supervisor {
   /** Records pids, reports leftovers of an earlier run, launches every instance; does not wait for readiness. */
   start(): Promise<StartReport>;
@@ -62,130 +45,141 @@ export interface Supervisor {
   /** Called on every state change; returns an unsubscribe function. */
   onChange(listener: InstanceChangeListener): () => void;
   counters(): Readonly<SupervisorCounters>;
+  /** The plan the instances run: the one given at creation, as changed by add, replace and remove. */
+  plan(): Plan;
+  /** The command line and environment instance `id` was launched with; undefined for an unknown id. */
+  launchSpec(id: string): LaunchSpec | undefined;
+  /** What `planned` would be launched with under `plan`, built as this supervisor builds it. */
+  launchSpecFor(planned: PlannedInstance, plan: Plan): LaunchSpec;
+  /** Launches a new instance (an id not running yet); resolves when it settles. Call after start(). */
+  add(planned: PlannedInstance, plan: Plan): Promise<SettledState>;
+  /**
+   * Drains and stops instance `planned.id`, then launches it again as `planned` under the same id;
+   * resolves when the new process settles. Stop-then-start: the ports usually stay the same.
+   */
+  replace(planned: PlannedInstance, plan: Plan): Promise<SettledState>;
+  /** Drains and stops instance `id` and forgets it. */
+  remove(id: string): Promise<void>;
 }
 
+interface Member {
+  readonly planned: PlannedInstance;
+  readonly launch: LaunchSpec;
+  readonly instance: EngineInstance;
+}
+
+const SETTLED: ReadonlySet<InstanceState> = new Set<InstanceState>(["ready", "failed", "stopped"]);
+
 export function createSupervisor(options: SupervisorOptions): Supervisor {
-  const { plan, config, logger } = options;
+  const { config, logger } = options;
   const pidFile = options.pidFile ?? pidFilePath(config.state_dir);
   const counters = newCounters();
   const listeners = new Set<InstanceChangeListener>();
-  const launches = new Map(plan.instances.map((planned) => [planned.id, launchSpecFor(planned, options)]));
-  const recorder: PidRecorder = createPidRecorder(pidFile, identifyingArgs(launches), logger, () => {
+  const settleWaiters = new Map<string, (state: SettledState) => void>();
+  const members = new Map<string, Member>();
+  // Mutated as instances come and go: the recorder reads it on every update.
+  const identifying = new Map<string, readonly string[]>();
+  const recorder = createPidRecorder(pidFile, identifying, logger, () => {
     counters.pidFileErrors += 1;
   });
-  const instances = createInstances(options, launches, counters, (change) => {
-    recorder.update(instances.map((instance) => instance.snapshot()));
+  const snapshots = () => [...members.values()].map((member) => member.instance.snapshot());
+  const newInstance = createInstanceFactory(options, counters, function onInstanceChange(change) {
+    recorder.update(snapshots());
     notify(listeners, change, logger, counters);
+    const waiter = settleWaiters.get(change.instance.id);
+    if (waiter !== undefined && SETTLED.has(change.instance.state)) {
+      settleWaiters.delete(change.instance.id);
+      waiter(change.instance.state as SettledState);
+    }
   });
+  let header = planHeader(options.plan);
   let stopping: Promise<void> | null = null;
+
+  const launchSpecFor = (planned: PlannedInstance, plan: Plan) =>
+    buildLaunchSpec(
+      planned,
+      plan,
+      options.simCommand === undefined ? {} : { simCommand: options.simCommand },
+    );
+  const enlist = (planned: PlannedInstance, plan: Plan): Member => {
+    const launch = launchSpecFor(planned, plan);
+    const member = { planned, launch, instance: newInstance(planned, launch, plan.host) };
+    members.set(planned.id, member);
+    identifying.set(planned.id, identifyingArgs(launch));
+    return member;
+  };
+  const launch = (planned: PlannedInstance, plan: Plan): Promise<SettledState> => {
+    header = planHeader(plan);
+    const member = enlist(planned, plan);
+    const settled = new Promise<SettledState>((resolve) => settleWaiters.set(planned.id, resolve));
+    member.instance.start();
+    return settled;
+  };
+  const memberOf = (id: string): Member => {
+    const member = members.get(id);
+    if (member === undefined) throw new Error(`no supervised instance "${id}"`);
+    return member;
+  };
+  for (const planned of options.plan.instances) enlist(planned, options.plan);
 
   return {
     async start() {
       const leftovers = findLeftovers(pidFile, process.pid, readProcCmdline);
       if (leftovers.length > 0) logger.warn({ leftovers }, formatLeftovers(pidFile, leftovers));
       recorder.update([]);
-      logger.info({ instances: instances.length, pidFile }, "launching engines");
-      for (const instance of instances) instance.start();
+      logger.info({ instances: members.size, pidFile }, "launching engines");
+      for (const member of members.values()) member.instance.start();
       return { leftovers, pidFile };
     },
     stop() {
       stopping ??= (async () => {
-        await Promise.all(instances.map((instance) => instance.stop(options.drain)));
+        await Promise.all([...members.values()].map((member) => member.instance.stop(options.drain)));
         recorder.remove();
         logger.info("all engines stopped");
       })();
       return stopping;
     },
-    instances: () => instances.map((instance) => instance.snapshot()),
+    instances: snapshots,
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     counters: () => ({ ...counters }),
+    plan: () => ({ ...header, instances: [...members.values()].map((member) => member.planned) }),
+    launchSpec: (id) => members.get(id)?.launch,
+    launchSpecFor,
+    async add(planned, plan) {
+      if (members.has(planned.id)) throw new Error(`instance "${planned.id}" runs already; replace it`);
+      if (stopping !== null) return "stopped";
+      return launch(planned, plan);
+    },
+    async replace(planned, plan) {
+      const old = memberOf(planned.id);
+      if (stopping !== null) return "stopped";
+      await old.instance.stop(options.drain);
+      // stop() may have begun while the old process drained; it must not find a new one it did not stop.
+      if (stopping !== null) return "stopped";
+      return launch(planned, plan);
+    },
+    async remove(id) {
+      const old = memberOf(id);
+      await old.instance.stop(options.drain);
+      if (members.get(id) !== old) return;
+      members.delete(id);
+      identifying.delete(id);
+      if (stopping === null) recorder.update(snapshots());
+    },
   };
 }
 
-function launchSpecFor(planned: PlannedInstance, options: SupervisorOptions): LaunchSpec {
-  return buildLaunchSpec(
-    planned,
-    options.plan,
-    options.simCommand === undefined ? {} : { simCommand: options.simCommand },
-  );
+function planHeader(plan: Plan): Omit<Plan, "instances"> {
+  const { instances: _instances, ...header } = plan;
+  return header;
 }
 
 /** From `--host` on: the flags llmux generated, unique per instance, whatever interpreter runs the command. */
-function identifyingArgs(launches: ReadonlyMap<string, LaunchSpec>): Map<string, readonly string[]> {
-  return new Map([...launches].map(([id, launch]) => [id, launch.argv.slice(launch.argv.indexOf("--host"))]));
-}
-
-function createInstances(
-  options: SupervisorOptions,
-  launches: ReadonlyMap<string, LaunchSpec>,
-  counters: SupervisorCounters,
-  onChange: InstanceChangeListener,
-): EngineInstance[] {
-  const { plan, config } = options;
-  const spawn = options.spawn ?? defaultSpawner(options.logger);
-  const timings = instanceTimings(options);
-  return plan.instances.map((planned) => {
-    const policy = createRestartPolicy({
-      ...DEFAULT_BACKOFF,
-      ...options.backoff,
-      maxRestarts: config.max_restarts,
-      windowMs: config.restart_window_s * 1000,
-      rng: options.rng ?? Math.random,
-    });
-    const deps = {
-      spawn,
-      probe: options.probe ?? probeHealth,
-      clock: options.clock ?? SYSTEM_CLOCK,
-      timers: options.timers ?? SYSTEM_TIMERS,
-      logger: options.logger,
-      counters,
-      onChange,
-      policy,
-    };
-    return createInstance(
-      planned,
-      launches.get(planned.id) ?? launchSpecFor(planned, options),
-      plan.host,
-      deps,
-      timings,
-    );
-  });
-}
-
-function defaultSpawner(logger: Logger): SpawnEngine {
-  const prefix = launcherPrefix();
-  if (prefix.length === 0) {
-    logger.warn(
-      "setpriv (util-linux) not found: engines get no parent-death signal and can outlive llmux if it is SIGKILLed; install util-linux or run llmux under systemd (KillMode=control-group)",
-    );
-  }
-  return createSpawner({ prefix });
-}
-
-function instanceTimings(options: SupervisorOptions): InstanceTimings {
-  return {
-    readinessTimeoutMs: options.config.readiness_timeout_s * 1000,
-    stopGraceMs: options.config.stop_grace_s * 1000,
-    pollIntervalMs: options.timings?.pollIntervalMs ?? 500,
-    probeTimeoutMs: options.timings?.probeTimeoutMs ?? 2_000,
-    progressLogIntervalMs: options.timings?.progressLogIntervalMs ?? 30_000,
-  };
-}
-
-function newCounters(): SupervisorCounters {
-  return {
-    spawnFailures: 0,
-    crashes: 0,
-    readinessTimeouts: 0,
-    restarts: 0,
-    outputReadErrors: 0,
-    drainHookErrors: 0,
-    listenerErrors: 0,
-    pidFileErrors: 0,
-  };
+function identifyingArgs(launch: LaunchSpec): readonly string[] {
+  return launch.argv.slice(launch.argv.indexOf("--host"));
 }
 
 function notify(

@@ -13,3 +13,17 @@ export {
   type MetricsRegistry,
   Registry,
 } from "./metrics.ts";
+export {
+  createTracing,
+  DEFAULT_OTLP_TRACES_URL,
+  DISABLED_TRACING,
+  type RequestTrace,
+  resolveTracingSettings,
+  type SpanStart,
+  startRequestTrace,
+  type Tracing,
+  type TracingOptions,
+  type TracingSettings,
+  type TracingSettingsResult,
+  traceHeaders,
+} from "./tracing.ts";

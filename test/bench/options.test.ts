@@ -41,6 +41,30 @@ describe("bench flags", () => {
     expect(parsed.problems).toContain("--out: --simulate writes a report directory: give --out DIR");
   });
 
+  test("--gateway-overhead needs neither --url nor --out and has its own defaults", () => {
+    const parsed = parseBenchFlags({ "gateway-overhead": true });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.flags).toMatchObject({ requests: 2000, concurrency: 64, "stream-tokens": 32 });
+    expect(parsed.flags.duration).toBeUndefined();
+  });
+
+  test("--gateway-overhead excludes --simulate and --url, and checks its counts", () => {
+    const parsed = parseBenchFlags({
+      "gateway-overhead": true,
+      simulate: true,
+      url: ["http://x"],
+      concurrency: "0",
+    });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.problems).toEqual([
+      "--concurrency: must be at least 1 (clients of the requests/s measurement)",
+      "--gateway-overhead: --gateway-overhead and --simulate exclude each other",
+      "--gateway-overhead: --gateway-overhead starts its own sim; drop --url",
+    ]);
+  });
+
   test("lists and key=value parameters", () => {
     expect(splitList(["a,b", " c "])).toEqual(["a", "b", "c"]);
     const parsed = parseBenchFlags({ url: ["http://x"], param: ["groups=3", "speeds=1,2"] });

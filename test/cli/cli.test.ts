@@ -65,6 +65,8 @@ describe("llmux CLI", () => {
   test("bench without a target names the missing flag and exits 2", async () => {
     const result = await runLlmux(["bench"]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain("llmux bench: --url: a real-time run needs --url (or use --simulate)");
+    expect(result.stderr).toContain(
+      "llmux bench: --url: a real-time run needs --url (or use --simulate or --gateway-overhead)",
+    );
   });
 });

@@ -11,6 +11,7 @@ import type {
   AnyPlugin,
   CycleState,
   Filter,
+  PdDecider,
   Picker,
   Producer,
   ProfileHandler,
@@ -48,6 +49,16 @@ const PARAM_VARIANTS: Record<string, readonly unknown[]> = {
   "active-request-scorer": [{}, { idleThreshold: 3, maxBusyScore: 0.5 }],
   "prefix-cache-scorer": [{}, { matchLengthWeight: 0.7, matchLengthScaleTokens: 64 }],
   "token-load-scorer": [{}, { queueThresholdTokens: 10_000 }],
+  "disagg-profile-handler": [
+    {},
+    { deciders: { prefill: "d" } },
+    { profiles: { decode: "default", prefill: "only" }, deciders: { prefill: "d" } },
+  ],
+  "prefix-based-pd-decider": [
+    {},
+    { nonCachedTokens: 0 },
+    { nonCachedTokens: 16, maxDecodeCachedFraction: 1 },
+  ],
 };
 
 const registrations = createBuiltinRegistry().list();
@@ -168,11 +179,34 @@ describe.each(registrations.map((r) => [r.type, r] as const))("conformance: %s",
     test("picks only known profiles and makes primary only a profile with a result", () => {
       for (const plugin of instances(registration, 5)) {
         const handler = plugin as ProfileHandler;
-        const profiles = ["only"];
-        const first = handler.pick(randomRequest(createSeededRng(1), 1), profiles, new Map());
-        expect(first.every((name) => profiles.includes(name))).toBe(true);
-        const results = new Map(first.map((name) => [name, null]));
-        expect(handler.processResults(randomRequest(createSeededRng(1), 1), results)).toBeNull();
+        const context = { decide: () => true };
+        for (const profiles of [["only"], ["decode", "prefill"], ["default"]]) {
+          const req = randomRequest(createSeededRng(1), 1);
+          const first = handler.pick(req, profiles, new Map(), context);
+          expect(first.every((name) => profiles.includes(name))).toBe(true);
+          const results = new Map(first.map((name) => [name, null]));
+          expect(handler.processResults(req, results)).toBeNull();
+          expect(handler.pick(req, profiles, results, context)).toEqual([]);
+          expect(handler.prefillProfile?.(req, results) ?? null).toBeNull();
+        }
+      }
+    });
+  }
+
+  if (registration.kind === "decider") {
+    test("answers a boolean for any decode endpoint, deterministically", () => {
+      const [first, second] = [instances(registration, 5), instances(registration, 5)];
+      for (const { pool, cycle, index } of cases(SEED)) {
+        const req = randomRequest(createSeededRng(index), index);
+        first.forEach((plugin, v) => {
+          for (const decode of pool) {
+            const answer = (plugin as PdDecider).disaggregate(req, decode, cycle());
+            expect(typeof answer, failMessage(type, index)).toBe("boolean");
+            expect(answer, failMessage(type, index)).toBe(
+              (second[v] as PdDecider).disaggregate(req, decode, cycle()),
+            );
+          }
+        });
       }
     });
   }

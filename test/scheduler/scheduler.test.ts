@@ -26,21 +26,48 @@ describe("createScheduler", () => {
     endpoint("b", { metrics: { waitingRequests: 4, kvUsageRatio: 0 } }),
   ];
 
-  test("with no plugins configured runs llm-d's default: prefix 3, queue 2, KV cache 2", () => {
+  test("with no plugins configured runs llmux's default: prefix 3, queue 2, KV cache 2, no-hit-LRU 2, active 2", () => {
     const result = defaultScheduler().schedule(request({ prompt: PROMPT }), pool);
-    // a: 3·0 + 2·1 + 2·0.5 = 3; b: 3·0 + 2·0 + 2·1 = 2.
+    // Cold request, both engines idle. a: 3·0 + 2·1 + 2·0.5 + 2·1 + 2·1 = 7; b: 0 + 0 + 2·1 + 2·0 + 2·1 = 4.
     expect(result.ok && result.explanation.scores).toEqual({
-      a: { "prefix-cache-scorer": 0, "queue-scorer": 1, "kv-cache-utilization-scorer": 0.5, total: 3 },
-      b: { "prefix-cache-scorer": 0, "queue-scorer": 0, "kv-cache-utilization-scorer": 1, total: 2 },
+      a: {
+        "prefix-cache-scorer": 0,
+        "queue-scorer": 1,
+        "kv-cache-utilization-scorer": 0.5,
+        "no-hit-lru-scorer": 1,
+        "active-request-scorer": 1,
+        total: 7,
+      },
+      b: {
+        "prefix-cache-scorer": 0,
+        "queue-scorer": 0,
+        "kv-cache-utilization-scorer": 1,
+        "no-hit-lru-scorer": 0,
+        "active-request-scorer": 1,
+        total: 4,
+      },
     });
     expect(winner(result)).toBe("a");
+  });
+
+  test("the default scores a busy engine at most 0.25 for in-flight requests, an idle one 1", () => {
+    const busy = [
+      endpoint("idle", { metrics: { kvUsageRatio: 0.5 } }),
+      endpoint("light", { inFlight: { requests: 1 } }),
+      endpoint("heavy", { inFlight: { requests: 4 } }),
+    ];
+    const result = defaultScheduler().schedule(request({ prompt: PROMPT }), busy);
+    const active = (id: string) =>
+      result.ok ? result.explanation.scores[id]?.["active-request-scorer"] : -1;
+    // idle → 1; light: (4 − 1)/4 · 0.25 = 0.1875; heavy: (4 − 4)/4 · 0.25 = 0.
+    expect([active("idle"), active("light"), active("heavy")]).toEqual([1, 0.1875, 0]);
   });
 
   test("learns from onPicked: the picked endpoint's prefix then outweighs load", () => {
     const scheduler = defaultScheduler();
     scheduler.onPicked(request({ prompt: PROMPT }), "b");
     const result = scheduler.schedule(request({ prompt: PROMPT }), pool);
-    // b: 3·1 + 0 + 2·1 = 5 > a: 3.
+    // Warm now, so no-hit-LRU scores 0.5 everywhere. b: 3·1 + 2·0 + 2·1 + 2·0.5 + 2·1 = 8 > a: 6.
     expect(winner(result)).toBe("b");
     expect(result.ok && result.cachedTokensEstimate).toBe(160);
   });
@@ -83,6 +110,8 @@ describe("createScheduler", () => {
       "prefix-cache-scorer",
       "queue-scorer",
       "kv-cache-utilization-scorer",
+      "no-hit-lru-scorer",
+      "active-request-scorer",
       "max-score-picker",
     ]);
   });
@@ -105,8 +134,12 @@ describe("createScheduler", () => {
 
   test("the same seed gives the same tie-breaks", () => {
     const tied = [endpoint("a"), endpoint("b"), endpoint("c"), endpoint("d")];
+    // A load-only profile: the default's no-hit-LRU scorer would rank these cold requests itself.
+    const loadOnly = schedulerConfig({ plugins: [{ type: "queue-scorer" }] });
     const picks = (seed: number) => {
-      const scheduler = defaultScheduler({ rng: createSeededRng(seed) });
+      const created = createScheduler(loadOnly, { ...deps, rng: createSeededRng(seed) });
+      if (!created.ok) throw new Error(JSON.stringify(created.problems));
+      const scheduler = created.scheduler;
       return Array.from({ length: 20 }, (_, i) =>
         winner(scheduler.schedule(request({ requestId: `r${i}` }), tied)),
       );

@@ -1,7 +1,7 @@
 // `llmux bench`: real-time load against OpenAI-compatible URLs, or (--simulate) a discrete-event
 // simulation comparing scheduling policies, written as a Markdown + HTML report.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import {
   BenchError,
   type BenchFlags,
@@ -13,6 +13,9 @@ import {
   formatLoadProgress,
   headlineTable,
   ladderFromFlags,
+  measureGatewayOverhead,
+  type OverheadResult,
+  overheadTable,
   POLICY_NAMES,
   paramsFromFlags,
   parseBenchFlags,
@@ -35,6 +38,8 @@ import { COMMON_OPTIONS, commonSets, type OptionSpecs, parseCommandArgs } from "
 import { loadConfigForCommand } from "../config-loading.ts";
 import { ensureFetchConcurrency } from "../fetch-concurrency.ts";
 import { commandUsage } from "../usage.ts";
+
+const DEFAULT_OVERHEAD_SECONDS = 5;
 
 const OPTIONS = {
   simulate: { type: "boolean" },
@@ -64,18 +69,25 @@ const OPTIONS = {
   "policy-config": { type: "string", multiple: true },
   "scrape-interval-ms": { type: "string" },
   title: { type: "string" },
+  "gateway-overhead": { type: "boolean" },
+  requests: { type: "string" },
+  concurrency: { type: "string" },
+  "stream-tokens": { type: "string" },
 } as const satisfies OptionSpecs;
 
 export const HELP = commandUsage(
   `Usage:
   llmux bench --url URL [--url URL ...] [--workload NAME] [--qps 1,2,4] [--duration S] [flags]
   llmux bench --simulate --workload NAME --engines N --policies a,b,c --out DIR [flags]
+  llmux bench --gateway-overhead [--requests N] [--concurrency N] [--duration S] [--out FILE]
 
 Real time: sends the workload to OpenAI-compatible servers (streaming, usage included) and reports
 TTFT, TPOT, ITL, end-to-end latency, throughput, goodput and cache hits per stage.
 --simulate: runs the workload through a discrete-event simulation of N engines (the sim's engine
 model in virtual time) once per policy, the production scheduler deciding every request, and writes
-DIR/report.md, DIR/report.html (inline SVG charts) and DIR/results.json.`,
+DIR/report.md, DIR/report.html (inline SVG charts) and DIR/results.json.
+--gateway-overhead: starts a fast sim and \`llmux gateway\` in front of it (children of this binary)
+and prints the latency and requests/s the gateway adds, for short and streaming responses.`,
   `Workload and load:
   -w, --workload <name>        workload (default shared-prefix); see the list below
   -p, --param <key=value>      workload parameter (repeatable), e.g. -p groups=150 -p outputTokens=1000
@@ -110,13 +122,21 @@ Simulation (--simulate):
       --scrape-interval-ms <ms>    gateway metrics scrape interval (default: scheduler.metricsIntervalMs)
       --title <text>           report title
 
+Gateway overhead (--gateway-overhead):
+      --requests <n>           sequential requests timed per path and response kind (default 2000)
+      --concurrency <n>        clients of the requests/s measurement (default 64)
+      --duration <s>           seconds of each requests/s measurement (default 5)
+      --stream-tokens <n>      tokens of each streaming response (default 32)
+      --out <file>             also write the measurements as JSON
+
 Workloads (parameters with defaults; ladders as rate:seconds, w = warm-up):
 ${workloadsHelp()}
 
 Examples:
   llmux bench --simulate --workload shared-prefix --engines 8 --policies round-robin,llm-d-default --out docs/benchmarks/shared-prefix
   llmux bench --url http://127.0.0.1:8000 --workload multi-turn-chat --qps 2,4 --duration 30 --out results.json
-  llmux bench --simulate --workload mooncake --trace trace.jsonl -p speeds=1,2 --engines 16 --out out/`,
+  llmux bench --simulate --workload mooncake --trace trace.jsonl -p speeds=1,2 --engines 16 --out out/
+  llmux bench --gateway-overhead --requests 1000 --concurrency 64`,
 );
 
 export async function run(argv: readonly string[]): Promise<number> {
@@ -131,6 +151,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   const parsed = parseBenchFlags(raw);
   if (!parsed.ok) return usageProblems(parsed.problems);
   const flags = parsed.flags;
+  if (flags["gateway-overhead"]) return runGatewayOverhead(flags);
   try {
     const workload = buildWorkload({
       name: flags.workload,
@@ -273,6 +294,36 @@ async function runSimulation(
     `report: ${join(out, "report.md")}, ${join(out, "report.html")}, ${join(out, "results.json")}\n`,
   );
   return 0;
+}
+
+async function runGatewayOverhead(flags: BenchFlags): Promise<number> {
+  let result: OverheadResult;
+  try {
+    result = await measureGatewayOverhead({
+      command: selfCommand(),
+      requests: flags.requests,
+      concurrency: flags.concurrency,
+      durationMs: (flags.duration ?? DEFAULT_OVERHEAD_SECONDS) * 1000,
+      streamTokens: flags["stream-tokens"],
+      env: process.env,
+      onProgress: (line) => process.stderr.write(`[bench] ${line}\n`),
+    });
+  } catch (error) {
+    process.stderr.write(`llmux bench: gateway overhead: ${(error as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(`${renderMarkdownTable(overheadTable(result))}\n`);
+  if (flags.out !== undefined) {
+    writeFileSync(flags.out, `${JSON.stringify(result, null, 2)}\n`);
+    process.stderr.write(`results: ${flags.out}\n`);
+  }
+  return 0;
+}
+
+/** The command line that runs this binary: the executable itself when compiled, else bun + main.ts. */
+function selfCommand(): string[] {
+  if (Bun.isStandaloneExecutable) return [process.execPath];
+  return [process.execPath, resolve(import.meta.dir, "../../main.ts")];
 }
 
 function loadSchedulerConfig(path: string): SchedulerConfig | null {

@@ -1,8 +1,10 @@
 // The admin API: GET /admin/instances (supervised engines with in-flight load, what `llmux status`
-// prints), GET /admin/decisions (recent routing decisions with their scores) and POST /admin/reload.
-// Every /admin route needs the admin key (see Authenticator.authenticateAdmin).
+// prints), GET /admin/decisions (recent routing decisions with their scores), GET /admin/stats (the
+// dashboard's live data) and POST /admin/reload. Every /admin route needs the admin key (see
+// Authenticator.authenticateAdmin).
 import type { Hono } from "hono";
 import type { AdminInstance, GatewayContext } from "../context.ts";
+import { buildStatsView } from "../dashboard/stats-view.ts";
 import { errorResponse } from "../openai/errors.ts";
 
 /** One row of GET /admin/instances: the supervisor's view plus the gateway's in-flight requests. */
@@ -19,13 +21,20 @@ export function registerAdminRoutes(app: Hono, ctx: GatewayContext): void {
   });
   app.get("/admin/decisions", function adminDecisions(c) {
     if (!ctx.authenticator.authenticateAdmin(c.req.raw)) return errorResponse("gateway_admin_unauthorized");
-    const limit = decisionLimit(c.req.query("limit"));
-    if (limit === null)
-      return errorResponse("gateway_invalid_request", {
-        param: "limit",
-        detail: `limit must be a whole number from 1 to ${MAX_DECISIONS}.`,
-      });
+    const limit = wholeNumber(c.req.query("limit"), DEFAULT_DECISIONS, 1, MAX_DECISIONS);
+    if (limit === null) return invalidParam("limit", 1, MAX_DECISIONS);
     return c.json({ decisions: ctx.scheduler.recentDecisions?.(limit) ?? [] });
+  });
+  app.get("/admin/stats", function adminStats(c) {
+    if (!ctx.authenticator.authenticateAdmin(c.req.raw)) return errorResponse("gateway_admin_unauthorized");
+    const maxWindowS = ctx.stats?.capacityS ?? DEFAULT_WINDOW_S;
+    const windowS = wholeNumber(c.req.query("window_s"), DEFAULT_WINDOW_S, MIN_WINDOW_S, maxWindowS);
+    if (windowS === null) return invalidParam("window_s", MIN_WINDOW_S, maxWindowS);
+    const stepS = wholeNumber(c.req.query("step_s"), DEFAULT_STEP_S, 1, MAX_STEP_S);
+    if (stepS === null) return invalidParam("step_s", 1, MAX_STEP_S);
+    const decisions = wholeNumber(c.req.query("decisions"), DEFAULT_DECISIONS, 0, MAX_DECISIONS);
+    if (decisions === null) return invalidParam("decisions", 0, MAX_DECISIONS);
+    return c.json(buildStatsView(ctx, { windowS: Math.min(windowS, maxWindowS), stepS, decisions }));
   });
   app.post("/admin/reload", function adminReload(c) {
     if (!ctx.authenticator.authenticateAdmin(c.req.raw)) return errorResponse("gateway_admin_unauthorized");
@@ -35,13 +44,26 @@ export function registerAdminRoutes(app: Hono, ctx: GatewayContext): void {
 }
 
 const MAX_DECISIONS = 256;
+const DEFAULT_DECISIONS = 20;
+/** The dashboard's default view: five minutes at five-second resolution. */
+const DEFAULT_WINDOW_S = 300;
+const DEFAULT_STEP_S = 5;
+const MIN_WINDOW_S = 10;
+const MAX_STEP_S = 60;
 
-/** `?limit=N` (default 20); null when it is not a whole number in range. */
-function decisionLimit(raw: string | undefined): number | null {
-  if (raw === undefined) return 20;
+/** A whole-number query parameter in [min, max] (`fallback` when absent); null when invalid. */
+function wholeNumber(raw: string | undefined, fallback: number, min: number, max: number): number | null {
+  if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) return null;
-  const limit = Number(raw);
-  return limit >= 1 && limit <= MAX_DECISIONS ? limit : null;
+  const value = Number(raw);
+  return value >= min && value <= max ? value : null;
+}
+
+function invalidParam(param: string, min: number, max: number): Response {
+  return errorResponse("gateway_invalid_request", {
+    param,
+    detail: `${param} must be a whole number from ${min} to ${max}.`,
+  });
 }
 
 /** Only the documented fields: snapshots carry more (hosts, ZMQ ports) than the admin API promises. */

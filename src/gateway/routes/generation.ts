@@ -1,7 +1,19 @@
 // The OpenAI generation routes (chat, completions, embeddings, responses, messages): authenticate,
 // validate, resolve the model to its engines, and relay through the proxy with per-attempt scheduling.
 import type { Context, Hono } from "hono";
-import type { DecisionExplanation, SchedulingRequest } from "../../scheduler/index.ts";
+import {
+  createPdReporter,
+  isDisaggregable,
+  nextPrefill,
+  PD_PATHS,
+  type PrefillHandoff,
+  pdSettingsOf,
+  prefillHooks,
+  runTwoLeg,
+  type TwoLegResult,
+  withPdTiming,
+} from "../../pd/index.ts";
+import type { DecisionExplanation, ScheduleResult, SchedulingRequest } from "../../scheduler/index.ts";
 import type { GatewayContext } from "../context.ts";
 import { checkModelAllowed } from "../middleware/auth.ts";
 import { resolveRequestId } from "../middleware/request-id.ts";
@@ -9,7 +21,7 @@ import { readJsonBody } from "../openai/body.ts";
 import { errorResponse } from "../openai/errors.ts";
 import { parseGenerationRequest, type RequestRoute } from "../openai/schemas.ts";
 import { forwardRequest } from "../proxy/forward.ts";
-import type { PickUpstream, ProxySettings } from "../proxy/types.ts";
+import type { PickUpstream, ProxyObserver, ProxySettings } from "../proxy/types.ts";
 import { createRequestObserver, type ObservedRequest } from "../request-observer.ts";
 import { estimateMaxTokens, estimatePromptTokens } from "./token-estimate.ts";
 
@@ -66,7 +78,6 @@ async function handleGeneration(ctx: GatewayContext, c: Context, path: string, r
     startedAtMs,
     routeReason: "",
   };
-  let explanation: DecisionExplanation | null = null;
   const scheduling: SchedulingRequest = {
     requestId,
     model: resolved.baseModel,
@@ -76,47 +87,146 @@ async function handleGeneration(ctx: GatewayContext, c: Context, path: string, r
     headers: c.req.raw.headers,
     promptTokenEstimate: observed.promptTokenEstimate,
   };
+  // The first decision is made before forwarding, so a P/D decision can run its prefill leg first; the
+  // proxy's first pick then uses it, and later picks (retries) decide again without the failed engines.
+  const first = decide(ctx, scheduling, new Set());
+  let explanation: DecisionExplanation | null = first.ok ? first.explanation : null;
+  let pending: ScheduleResult | null = first;
+  const leg = { isRemotePrefill: false };
   const pick: PickUpstream = function pickEndpoint(excluded) {
-    let candidates = ctx.pool.candidates(resolved.baseModel).filter((e) => !excluded.has(e.descriptor.id));
-    for (;;) {
-      const decision = ctx.scheduler.schedule(scheduling, candidates);
-      if (!decision.ok) return { ok: false, reason: decision.message };
-      const chosen = decision.endpoint.descriptor;
-      // A half-open circuit lets one probe through; if it is taken, choose among the others.
-      if (!ctx.pool.admitAttempt(chosen.id)) {
-        candidates = candidates.filter((e) => e.descriptor.id !== chosen.id);
-        continue;
-      }
-      explanation = decision.explanation;
-      observed.routeReason = `${decision.explanation.profile}:${decision.explanation.winner}`;
-      // In-flight prefill counts only what the engine must compute (token-load and the affinity
-      // filter's wait estimate assume uncached tokens).
-      observed.promptTokenEstimate = Math.max(
-        0,
-        scheduling.promptTokenEstimate - (decision.cachedTokensEstimate ?? 0),
-      );
-      ctx.scheduler.onPicked?.(scheduling, chosen.id);
-      return { ok: true, target: { endpointId: chosen.id, baseUrl: chosen.baseUrl } };
-    }
+    const decision = pending ?? decide(ctx, scheduling, excluded);
+    pending = null;
+    if (!decision.ok) return { ok: false, reason: decision.message };
+    const chosen = decision.endpoint.descriptor;
+    explanation = decision.explanation;
+    observed.routeReason = `${decision.explanation.profile}:${decision.explanation.winner}`;
+    // In-flight prefill counts only what the engine must compute (token-load and the affinity filter's
+    // wait estimate assume uncached tokens); a decode engine pulling the KV computes none.
+    observed.promptTokenEstimate = leg.isRemotePrefill
+      ? 0
+      : Math.max(0, scheduling.promptTokenEstimate - (decision.cachedTokensEstimate ?? 0));
+    ctx.scheduler.onPicked?.(scheduling, chosen.id);
+    return { ok: true, target: { endpointId: chosen.id, baseUrl: chosen.baseUrl } };
   };
-  const response = await forwardRequest(
-    {
-      clientRequest: c.req.raw,
-      path,
-      body,
-      isStreaming: parsed.request.isStreaming,
-      clientWantsUsage: parsed.request.clientWantsUsage,
-      requestId,
-      upstreamHeaders: { "x-request-id": requestId },
-      pick,
-      observer: createRequestObserver(ctx, observed),
-    },
-    proxySettings(ctx),
-    ctx.now,
-  );
+  // Created before the headers: its span's traceparent goes upstream on every leg (W3C trace context).
+  const observer = createRequestObserver(ctx, observed, c.req.raw.headers);
+  const upstreamHeaders = { "x-request-id": requestId, ...observer.traceHeaders };
+  const forward: Forward = (forwardBody, forwardObserver, timeoutMs) =>
+    forwardRequest(
+      {
+        clientRequest: c.req.raw,
+        path,
+        body: forwardBody,
+        isStreaming: parsed.request.isStreaming,
+        clientWantsUsage: parsed.request.clientWantsUsage,
+        requestId,
+        upstreamHeaders,
+        pick,
+        observer: forwardObserver,
+      },
+      { ...proxySettings(ctx), totalTimeoutMs: timeoutMs },
+      ctx.now,
+    );
+  const response =
+    first.ok && first.pdDecision !== undefined && PD_PATHS.has(path)
+      ? await serveDisaggregated(
+          ctx,
+          { decision: first, scheduling, body, observer, forward, leg, startedAtMs, upstreamHeaders },
+          c,
+        )
+      : await forward(body, observer, ctx.gateway.request_timeout_ms);
   return isDebug && explanation !== null
     ? withHeader(response, "x-llmux-route", JSON.stringify(explanation))
     : response;
+}
+
+type JsonBody = Record<string, unknown>;
+type Forward = (body: JsonBody, observer: ProxyObserver, timeoutMs: number) => Promise<Response>;
+
+interface PdServing {
+  readonly decision: Extract<ScheduleResult, { ok: true }>;
+  readonly scheduling: SchedulingRequest;
+  readonly body: JsonBody;
+  readonly observer: ProxyObserver;
+  readonly forward: Forward;
+  /** Read by the proxy's pick: a decode leg with the prefill's KV computes no prompt tokens. */
+  readonly leg: { isRemotePrefill: boolean };
+  /** Gateway clock when the request arrived. */
+  readonly startedAtMs: number;
+  /** Headers both legs carry (one X-Request-Id for both, as vLLM's proxy protocol requires). */
+  readonly upstreamHeaders: Readonly<Record<string, string>>;
+}
+
+/** A request under a P/D profile handler: the two-leg flow when a prefill leg was decided, else decode alone. */
+async function serveDisaggregated(ctx: GatewayContext, serving: PdServing, c: Context): Promise<Response> {
+  const { decision, scheduling, body, observer, startedAtMs } = serving;
+  const requestId = scheduling.requestId;
+  ctx.metrics.pd.decisions.inc({ decision: decision.pdDecision ?? "decode-only" });
+  const forwardDecode = (decodeBody: JsonBody, handoff: PrefillHandoff | null) => {
+    serving.leg.isRemotePrefill = handoff !== null;
+    const remainingMs = ctx.gateway.request_timeout_ms - (ctx.now() - startedAtMs);
+    const timed = withPdTiming(observer, ctx.metrics.pd, startedAtMs, handoff);
+    return serving.forward(decodeBody, timed, Math.max(1, remainingMs));
+  };
+  // A client that sent its own kv_transfer_params runs its own P/D protocol; the gateway only decodes.
+  if (decision.prefill === undefined || body.kv_transfer_params != null) return forwardDecode(body, null);
+  const reporter = createPdReporter(ctx.metrics.pd);
+  const prefill = isDisaggregable(body) ? nextPrefill(ctx, scheduling, new Set(), decision.prefill) : null;
+  if (prefill === null) {
+    reporter.fallback(isDisaggregable(body) ? "no_prefill_endpoint" : "not_disaggregable");
+    return forwardDecode(body, null);
+  }
+  const result = await runTwoLeg({
+    path: scheduling.path,
+    body,
+    upstreamHeaders: serving.upstreamHeaders,
+    clientSignal: c.req.raw.signal,
+    prefill,
+    nextPrefill: (excluded) => nextPrefill(ctx, scheduling, excluded, undefined),
+    forwardDecode,
+    hooks: prefillHooks(ctx, scheduling.promptTokenEstimate - decision.prefill.cachedTokensEstimate),
+    reporter,
+    settings: pdSettingsOf(ctx),
+    now: ctx.now,
+  });
+  return toClientResponse(result, observer, requestId);
+}
+
+/** Schedules among the model's engines minus `excluded`, skipping any whose half-open probe is taken. */
+function decide(ctx: GatewayContext, scheduling: SchedulingRequest, excluded: ReadonlySet<string>) {
+  let candidates = ctx.pool.candidates(scheduling.model).filter((e) => !excluded.has(e.descriptor.id));
+  for (;;) {
+    const decision: ScheduleResult = ctx.scheduler.schedule(scheduling, candidates);
+    if (!decision.ok) return decision;
+    const chosen = decision.endpoint.descriptor;
+    // A half-open circuit lets one probe through; if it is taken, choose among the others.
+    if (ctx.pool.admitAttempt(chosen.id)) return decision;
+    candidates = candidates.filter((e) => e.descriptor.id !== chosen.id);
+  }
+}
+
+/** The client's answer when the decode leg never ran; the outcome is reported as the proxy would. */
+function toClientResponse(result: TwoLegResult, observer: ProxyObserver, requestId: string): Response {
+  if (result.kind === "forwarded") return result.response;
+  const outcome = { attempts: result.attempts, isClientAbort: false, errorCode: null };
+  if (result.kind === "prefill-rejected") {
+    observer.onFinish?.({ ...outcome, status: result.response.status, endpointId: result.endpointId });
+    const response = withHeader(result.response, "x-llmux-endpoint", result.endpointId);
+    return withHeader(response, "x-request-id", requestId);
+  }
+  if (result.kind === "client-abort") {
+    observer.onFinish?.({ ...outcome, status: 499, endpointId: result.endpointId, isClientAbort: true });
+    return new Response(null, { status: 499 });
+  }
+  const response = errorResponse("gateway_upstream_unavailable", { requestId });
+  observer.onFinish?.({
+    ...outcome,
+    status: response.status,
+    endpointId: result.endpointId,
+    errorCode: "gateway_upstream_unavailable",
+    errorDetail: result.detail,
+  });
+  return response;
 }
 
 /** The body sent upstream: the client's, with the resolved model and usage always requested. */

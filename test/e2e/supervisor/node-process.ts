@@ -10,6 +10,7 @@ export interface AdminInstanceRow {
   readonly id: string;
   readonly model: string;
   readonly state: string;
+  readonly port: number;
   readonly pid: number | null;
   readonly restarts: number;
   readonly uptimeMs: number;

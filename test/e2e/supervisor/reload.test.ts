@@ -1,6 +1,7 @@
 // SIGHUP: the node reads its config file again and applies what can change while running (API keys,
 // gateway settings, log level); an invalid file keeps the running config and logs every problem;
-// engine changes are reported as needing a restart and leave the engines untouched.
+// the supervisor's port settings are reported as needing a restart and leave the engines untouched
+// (engine changes roll: see roll.test.ts).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { adminInstances, complete, type NodeProcess, startNode } from "./node-process.ts";
 import { startNotifyReceiver } from "./notify-receiver.ts";
@@ -87,12 +88,14 @@ describe("SIGHUP reload", () => {
     expect((await complete(node.url, "e2e-model", bearer(SECOND_KEY))).status).toBe(200);
   });
 
-  test("engine changes are reported as needing a restart and leave the engines running", async () => {
+  test("a new engine port range is reported as needing a restart and leaves the engines running", async () => {
     const before = await adminInstances(node.url, ADMIN_KEY);
-    node.writeConfig([{ ...ENGINE, replicas: 2 }], {
+    const basePort = before[0]?.port ?? 0;
+    node.writeConfig([ENGINE], {
       auth: { admin_key: ADMIN_KEY, api_keys: [{ name: "second", key: SECOND_KEY }] },
+      supervisor: { base_port: basePort + 10 },
     });
-    await hangUpAndWaitForLog(/changes to engines apply after a restart/);
+    await hangUpAndWaitForLog(/changes to supervisor.base_port apply after a restart/);
     expect(await adminInstances(node.url, ADMIN_KEY)).toMatchObject(
       before.map((i) => ({ id: i.id, pid: i.pid, state: "ready" })),
     );

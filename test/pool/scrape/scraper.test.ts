@@ -264,7 +264,10 @@ describe("startMetricsScraper", () => {
     engines.behaviours.set("e0", "partial");
     engines.behaviours.set("e1", "garbage");
     const scraper = start();
-    await until(() => engines.hits("e0") >= 5 && engines.hits("e1") >= 5);
+    // A hit is counted when the fake engine answers; the parse lands a moment later.
+    await until(
+      () => engines.hits("e0") >= 5 && engines.hits("e1") >= 5 && scraper.stats().parseProblems >= 5,
+    );
     expect(metricsOf("e0")).toMatchObject({ waitingRequests: 5, blockSize: null, numGpuBlocks: null });
     expect(logged("engine metrics missing from /metrics")).toHaveLength(1);
     expect(logged("engine metrics missing from /metrics")[0]).toMatchObject({

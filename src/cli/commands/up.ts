@@ -3,7 +3,6 @@
 import { type Config, loadConfig } from "../../config/index.ts";
 import {
   createPlan,
-  discoverGpus,
   formatProblems,
   launcherPrefix,
   type Plan,
@@ -15,6 +14,7 @@ import { commonSets, type OptionSpecs, type ParsedArgs, parseCommandArgs, UsageE
 import { buildInfo } from "../build-info.ts";
 import { configPath, loadConfigForCommand } from "../config-loading.ts";
 import { ensureFetchConcurrency } from "../fetch-concurrency.ts";
+import { gpuDiscovery } from "../gpu-discovery.ts";
 import { runNode } from "../node.ts";
 import { buildScheduler } from "../scheduler-setup.ts";
 import { commandUsage } from "../usage.ts";
@@ -55,6 +55,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   const planned = await createPlan({
     engines: config.engines,
     supervisor: config.supervisor,
+    discovery: await gpuDiscovery(config),
     reservedPorts: [{ port: config.gateway.port, owner: "gateway", path: "gateway.port" }],
   });
   if (!planned.ok) {
@@ -117,7 +118,7 @@ async function quickModeSets(values: ParsedArgs["values"], config: Config): Prom
   if (typeof values.replicas === "string") {
     replicas = integerFlag("--replicas", values.replicas);
   } else {
-    const discovery = await discoverGpus({ env: process.env });
+    const discovery = await gpuDiscovery(config);
     const vllm = config.supervisor.vllm_command[0] ?? "vllm";
     const kind = resolveEngineKind(
       config.supervisor.engine,

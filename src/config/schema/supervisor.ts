@@ -15,6 +15,17 @@ export const SupervisorSchema = z.strictObject({
   base_port: z.number().int().min(1024).max(65000).default(8100).describe("first engine HTTP port"),
   kv_events_base_port: z.number().int().min(1024).max(65000).default(5557),
   nixl_side_channel_base_port: z.number().int().min(1024).max(65000).default(5600),
+  gpus: z
+    .array(
+      z.strictObject({
+        index: z.number().int().min(0).describe("CUDA device index"),
+        name: z.string().min(1).default("GPU"),
+        uuid: z.string().min(1).optional(),
+        memory_total_mib: z.number().int().min(1).optional(),
+      }),
+    )
+    .optional()
+    .describe("declare the GPUs instead of asking nvidia-smi (e.g. when it is not on PATH)"),
   python_hash_seed: z.string().min(1).default("0").describe("PYTHONHASHSEED shared by all engines"),
   readiness_timeout_s: z.number().int().min(1).default(600),
   stop_grace_s: z.number().int().min(0).default(10),

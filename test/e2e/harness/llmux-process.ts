@@ -97,7 +97,9 @@ export async function startLlmux(options: StartLlmuxOptions = {}): Promise<Llmux
   for (;;) {
     if (child.exitCode !== null) throw new Error(`llmux exited ${child.exitCode} before ready:\n${output}`);
     try {
-      if ((await fetch(`${llmux.url}/ready`)).status === 200) return llmux;
+      // /ready needs one engine per model; tests also talk to each engine, so wait for all of them.
+      if ((await fetch(`${llmux.url}/ready`)).status === 200 && (await allInstancesReady(llmux.url)))
+        return llmux;
     } catch {
       // not listening yet
     }
@@ -107,4 +109,12 @@ export async function startLlmux(options: StartLlmuxOptions = {}): Promise<Llmux
     }
     await Bun.sleep(100);
   }
+}
+
+/** True when every supervised instance is ready (or /admin is locked by the test's auth config). */
+async function allInstancesReady(url: string): Promise<boolean> {
+  const response = await fetch(`${url}/admin/instances`);
+  if (response.status === 401) return true;
+  const body = (await response.json()) as { instances: { state: string }[] };
+  return body.instances.every((instance) => instance.state === "ready");
 }

@@ -1,7 +1,7 @@
 // What the gateway's routes share: config, the endpoint pool, the scheduler, auth, metrics, logger.
 import type { AuthConfig, GatewayConfig, PdConfig } from "../config/index.ts";
-import type { EndpointPool } from "../pool/index.ts";
-import type { Scheduler } from "../scheduler/index.ts";
+import type { EndpointPool, EndpointSnapshot } from "../pool/index.ts";
+import type { PrefixKeys, Scheduler, SchedulingRequest } from "../scheduler/index.ts";
 import type { Logger, MetricsRegistry, Tracing } from "../telemetry/index.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import type { Authenticator } from "./middleware/auth.ts";
@@ -56,6 +56,41 @@ export interface NodeState {
   reload(): ReloadOutcome;
 }
 
+/** What the gateway asks for a request's precise-prefix block keys. */
+export interface PrefixKeysInput {
+  readonly requestId: string;
+  /** The OpenAI route: "chat", "completions", "embeddings", "responses" or "messages". */
+  readonly route: string;
+  /** The request body as the client sent it. */
+  readonly body: Readonly<Record<string, unknown>>;
+  /** Base model and LoRA adapter the request resolved to. */
+  readonly model: string;
+  readonly loraName: string | null;
+}
+
+/**
+ * The prompt's vLLM block keys, or undefined when they cannot be had in time (no tokenizer, timeout,
+ * no prompt). Must resolve within its own bound and never reject: the request waits on it.
+ */
+export type PrefixKeysSource = (input: PrefixKeysInput) => Promise<PrefixKeys | undefined>;
+
+/** One finished request with the facts its routing decision saw (the latency predictor's sample). */
+export interface CompletedRequest {
+  readonly scheduling: SchedulingRequest;
+  /** The served endpoint as the scheduler saw it when it picked (metrics, in-flight load). */
+  readonly endpoint: EndpointSnapshot;
+  /** Prompt tokens the scheduler estimated that endpoint held. */
+  readonly cachedTokensEstimate: number;
+  readonly status: number;
+  /** Time to first token from the moment the endpoint was picked, ms; null when no token came. */
+  readonly ttftMs: number | null;
+  /** Mean time per output token after the first, ms; null with fewer than two tokens. */
+  readonly tpotMs: number | null;
+  readonly promptTokens: number | null;
+  readonly completionTokens: number | null;
+  readonly cachedTokens: number | null;
+}
+
 export interface GatewayContext {
   readonly gateway: GatewayConfig;
   readonly auth: AuthConfig;
@@ -81,4 +116,8 @@ export interface GatewayContext {
   readonly stats?: GatewayStats;
   /** OpenTelemetry spans per request; absent or disabled, no span is made. */
   readonly tracing?: Tracing;
+  /** Block keys for precise prefix routing; absent when the node keeps no KV-event index. */
+  readonly prefixKeys?: PrefixKeysSource;
+  /** Called once per request that reached an engine, after it ended (any status). */
+  readonly onRequestDone?: (done: CompletedRequest) => void;
 }

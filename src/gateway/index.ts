@@ -2,9 +2,12 @@
 export { createGatewayApp } from "./app.ts";
 export type {
   AdminInstance,
+  CompletedRequest,
   ConfiguredModel,
   GatewayContext,
   NodeState,
+  PrefixKeysInput,
+  PrefixKeysSource,
   ReadinessReport,
   ReloadOutcome,
 } from "./context.ts";

@@ -17,6 +17,17 @@ export interface ObservedRequest {
   readonly startedAtMs: number;
   /** Filled by the scheduler callback: why the endpoint was chosen. */
   routeReason: string;
+  /** Called once after the request ended, with what the gateway measured. */
+  onDone?: (done: ObservedDone) => void;
+}
+
+/** What the gateway measured of one finished request. */
+export interface ObservedDone {
+  readonly outcome: ProxyOutcome;
+  readonly usage: UpstreamUsage | null;
+  /** Gateway clock at the first and last token; null when none came. */
+  readonly firstTokenAtMs: number | null;
+  readonly lastTokenAtMs: number | null;
 }
 
 /** The proxy's observer plus the trace headers the upstream request carries. */
@@ -97,6 +108,7 @@ export function createRequestObserver(
       lease?.release();
       lease = null;
       finish(ctx, request, outcome, usage, firstTokenAtMs, trace);
+      request.onDone?.({ outcome, usage, firstTokenAtMs, lastTokenAtMs });
     },
   };
 }

@@ -49,6 +49,7 @@ export type {
   PluginKind,
   PluginStability,
   PrefillTarget,
+  PrefixKeys,
   Producer,
   ProfileHandler,
   ScheduleResult,

@@ -23,6 +23,7 @@ import { parseGenerationRequest, type RequestRoute } from "../openai/schemas.ts"
 import { forwardRequest } from "../proxy/forward.ts";
 import type { PickUpstream, ProxyObserver, ProxySettings } from "../proxy/types.ts";
 import { createRequestObserver, type ObservedRequest } from "../request-observer.ts";
+import { completedRequest, keysOf, type PickedEndpoint } from "./request-facts.ts";
 import { estimateMaxTokens, estimatePromptTokens } from "./token-estimate.ts";
 
 const ROUTES: readonly (readonly [string, RequestRoute])[] = [
@@ -78,6 +79,15 @@ async function handleGeneration(ctx: GatewayContext, c: Context, path: string, r
     startedAtMs,
     routeReason: "",
   };
+  const prefixKeys = await keysOf(ctx, {
+    requestId,
+    route,
+    body: read.body,
+    model: resolved.baseModel,
+    loraName: resolved.loraName,
+  });
+  // Exact prompt size once the prompt was tokenized for its block keys.
+  if (prefixKeys !== undefined) observed.promptTokenEstimate = prefixKeys.promptTokens;
   const scheduling: SchedulingRequest = {
     requestId,
     model: resolved.baseModel,
@@ -86,6 +96,7 @@ async function handleGeneration(ctx: GatewayContext, c: Context, path: string, r
     body: read.body,
     headers: c.req.raw.headers,
     promptTokenEstimate: observed.promptTokenEstimate,
+    ...(prefixKeys === undefined ? {} : { prefixKeys }),
   };
   // The first decision is made before forwarding, so a P/D decision can run its prefill leg first; the
   // proxy's first pick then uses it, and later picks (retries) decide again without the failed engines.
@@ -93,12 +104,18 @@ async function handleGeneration(ctx: GatewayContext, c: Context, path: string, r
   let explanation: DecisionExplanation | null = first.ok ? first.explanation : null;
   let pending: ScheduleResult | null = first;
   const leg = { isRemotePrefill: false };
+  let picked: PickedEndpoint | null = null;
   const pick: PickUpstream = function pickEndpoint(excluded) {
     const decision = pending ?? decide(ctx, scheduling, excluded);
     pending = null;
     if (!decision.ok) return { ok: false, reason: decision.message };
     const chosen = decision.endpoint.descriptor;
     explanation = decision.explanation;
+    picked = {
+      endpoint: decision.endpoint,
+      cachedTokensEstimate: decision.cachedTokensEstimate ?? 0,
+      atMs: ctx.now(),
+    };
     observed.routeReason = `${decision.explanation.profile}:${decision.explanation.winner}`;
     // In-flight prefill counts only what the engine must compute (token-load and the affinity filter's
     // wait estimate assume uncached tokens); a decode engine pulling the KV computes none.
@@ -108,6 +125,13 @@ async function handleGeneration(ctx: GatewayContext, c: Context, path: string, r
     ctx.scheduler.onPicked?.(scheduling, chosen.id);
     return { ok: true, target: { endpointId: chosen.id, baseUrl: chosen.baseUrl } };
   };
+  const onRequestDone = ctx.onRequestDone;
+  if (onRequestDone !== undefined) {
+    observed.onDone = function reportCompleted(done) {
+      if (picked === null || done.outcome.endpointId !== picked.endpoint.descriptor.id) return;
+      onRequestDone(completedRequest(scheduling, picked, done));
+    };
+  }
   // Created before the headers: its span's traceparent goes upstream on every leg (W3C trace context).
   const observer = createRequestObserver(ctx, observed, c.req.raw.headers);
   const upstreamHeaders = { "x-request-id": requestId, ...observer.traceHeaders };

@@ -1,5 +1,6 @@
 // Turns the proxy's callbacks into load leases on the pool, circuit-breaker outcomes, metrics, live
 // stats, trace spans and one access-log line per request. Never logs prompt text.
+import type { PrefillAttemptRecord } from "../pd/index.ts";
 import type { LoadLease } from "../pool/index.ts";
 import type { DecisionExplanation } from "../scheduler/index.ts";
 import { type RequestTrace, startRequestTrace } from "../telemetry/index.ts";
@@ -34,6 +35,8 @@ export interface ObservedDone {
 export interface RequestObserver extends ProxyObserver {
   /** `traceparent` naming this request's span; empty when tracing is off. Spread into upstreamHeaders. */
   readonly traceHeaders: Readonly<Record<string, string>>;
+  /** A P/D prefill attempt ended: its span beside the decode leg's upstream span. */
+  tracePrefill(attempt: PrefillAttemptRecord): void;
 }
 
 const NO_TRACE_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
@@ -59,6 +62,23 @@ export function createRequestObserver(
   let lastStepAtMs = request.startedAtMs;
   return {
     traceHeaders: trace?.headers ?? NO_TRACE_HEADERS,
+    tracePrefill(attempt) {
+      // The decision's own span is made with the decode attempt, which finds it by request id.
+      if (trace === null) return;
+      const isOk = attempt.outcome === "ok" || attempt.outcome === "client_error";
+      trace.call(
+        "llmux.prefill",
+        attempt.startedAtMs,
+        attempt.endedAtMs,
+        {
+          "llmux.endpoint.id": attempt.endpointId,
+          "llmux.attempt": attempt.attempt,
+          "llmux.pd.leg": "prefill",
+          "llmux.pd.prefill_outcome": attempt.outcome,
+        },
+        isOk ? null : attempt.outcome,
+      );
+    },
     onAttempt(endpointId, attempt) {
       lease?.release();
       lease = ctx.pool.acquire(endpointId, request.promptTokenEstimate, request.maxTokensEstimate);

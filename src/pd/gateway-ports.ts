@@ -4,7 +4,7 @@
 import type { PdConfig } from "../config/index.ts";
 import type { GatewayContext } from "../gateway/index.ts";
 import type { PrefillTarget, SchedulingRequest } from "../scheduler/index.ts";
-import type { PdSettings, PdTarget, PrefillHooks } from "./types.ts";
+import type { PdSettings, PdTarget, PrefillAttemptRecord, PrefillHooks } from "./types.ts";
 
 /** A prefill leg's answer is one token of JSON; anything near this size is a broken engine. */
 const MAX_PREFILL_RESPONSE_BYTES = 1024 * 1024;
@@ -47,8 +47,13 @@ export function nextPrefill(
 }
 
 /** Prefill attempts hold a load lease and feed the circuit breaker, like the proxy's attempts. */
-export function prefillHooks(ctx: GatewayContext, uncachedPromptTokens: number): PrefillHooks {
+export function prefillHooks(
+  ctx: GatewayContext,
+  uncachedPromptTokens: number,
+  onEnded?: (attempt: PrefillAttemptRecord) => void,
+): PrefillHooks {
   return {
+    ...(onEnded === undefined ? {} : { ended: onEnded }),
     start: function leasePrefill(target) {
       const lease = ctx.pool.acquire(target.endpointId, Math.max(0, uncachedPromptTokens), 1);
       return () => lease.release();

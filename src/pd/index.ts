@@ -19,6 +19,7 @@ export type {
   PdSettings,
   PdTarget,
   PrefillAttemptOutcome,
+  PrefillAttemptRecord,
   PrefillHandoff,
   PrefillHooks,
   TwoLegRequest,

@@ -88,6 +88,7 @@ async function runPrefill(request: TwoLegRequest): Promise<PrefillRun> {
     const endedAtMs = request.now();
     reporter.prefillAttempt(outcome.kind, endedAtMs - startedAtMs);
     const endpointId = target.endpointId;
+    hooks.ended?.({ endpointId, attempt: attempt + 1, outcome: outcome.kind, startedAtMs, endedAtMs });
     switch (outcome.kind) {
       case "ok":
         hooks.succeeded(endpointId);

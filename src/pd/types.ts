@@ -41,6 +41,19 @@ export interface PrefillHooks {
   succeeded(endpointId: string): void;
   /** The engine failed: connect error, 5xx or timeout; `reason` is a bounded label. */
   failed(endpointId: string, reason: string): void;
+  /** Every attempt, whatever its outcome, once it ended (its trace span). */
+  ended?(attempt: PrefillAttemptRecord): void;
+}
+
+/** One prefill attempt as traced: where, when, and how it ended. */
+export interface PrefillAttemptRecord {
+  readonly endpointId: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  readonly outcome: PrefillAttemptOutcome;
+  /** Gateway clock, ms. */
+  readonly startedAtMs: number;
+  readonly endedAtMs: number;
 }
 
 /** Metrics of the flow; implemented over the gateway's registry. */

@@ -154,6 +154,8 @@ export interface RequestTrace {
   readonly headers: Readonly<Record<string, string>>;
   /** A child span whose start and end are already known. */
   phase(name: string, startMs: number, endMs: number, attributes: Attributes): void;
+  /** A finished CLIENT child span beside the attempts (a P/D prefill leg); `error` marks it failed. */
+  call(name: string, startMs: number, endMs: number, attributes: Attributes, error: string | null): void;
   /** Starts a CLIENT child span, ending any attempt still open. */
   startAttempt(name: string, atMs: number, attributes: Attributes): void;
   attemptEvent(name: string, atMs: number): void;
@@ -187,6 +189,11 @@ export function startRequestTrace(
     headers: traceHeaders(root),
     phase: (phaseName, startMs, endMs, phaseAttributes) =>
       child(SpanKind.INTERNAL, phaseName, startMs, phaseAttributes).end(endMs),
+    call(callName, startMs, endMs, callAttributes, error) {
+      const span = child(SpanKind.CLIENT, callName, startMs, callAttributes);
+      if (error !== null) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
+      span.end(endMs);
+    },
     startAttempt(attemptName, startMs, attemptAttributes) {
       closeAttempt(startMs, {}, null);
       attempt = child(SpanKind.CLIENT, attemptName, startMs, attemptAttributes);

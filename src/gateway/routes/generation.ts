@@ -22,7 +22,7 @@ import { errorResponse } from "../openai/errors.ts";
 import { parseGenerationRequest, type RequestRoute } from "../openai/schemas.ts";
 import { forwardRequest } from "../proxy/forward.ts";
 import type { PickUpstream, ProxyObserver, ProxySettings } from "../proxy/types.ts";
-import { createRequestObserver, type ObservedRequest } from "../request-observer.ts";
+import { createRequestObserver, type ObservedRequest, type RequestObserver } from "../request-observer.ts";
 import { completedRequest, keysOf, type PickedEndpoint } from "./request-facts.ts";
 import { estimateMaxTokens, estimatePromptTokens } from "./token-estimate.ts";
 
@@ -171,7 +171,7 @@ interface PdServing {
   readonly decision: Extract<ScheduleResult, { ok: true }>;
   readonly scheduling: SchedulingRequest;
   readonly body: JsonBody;
-  readonly observer: ProxyObserver;
+  readonly observer: RequestObserver;
   readonly forward: Forward;
   /** Read by the proxy's pick: a decode leg with the prefill's KV computes no prompt tokens. */
   readonly leg: { isRemotePrefill: boolean };
@@ -208,7 +208,11 @@ async function serveDisaggregated(ctx: GatewayContext, serving: PdServing, c: Co
     prefill,
     nextPrefill: (excluded) => nextPrefill(ctx, scheduling, excluded, undefined),
     forwardDecode,
-    hooks: prefillHooks(ctx, scheduling.promptTokenEstimate - decision.prefill.cachedTokensEstimate),
+    hooks: prefillHooks(
+      ctx,
+      scheduling.promptTokenEstimate - decision.prefill.cachedTokensEstimate,
+      observer.tracePrefill,
+    ),
     reporter,
     settings: pdSettingsOf(ctx),
     now: ctx.now,

@@ -128,11 +128,14 @@ export interface StreamResult {
 export async function streamChat(
   url: string,
   content: string,
-  options: { maxTokens?: number; timeoutMs?: number; includeUsage?: boolean } = {},
+  options: { maxTokens?: number; timeoutMs?: number; includeUsage?: boolean; requestId?: string } = {},
 ): Promise<StreamResult> {
   const response = await fetch(`${url}/v1/chat/completions`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: {
+      "content-type": "application/json",
+      ...(options.requestId === undefined ? {} : { "x-request-id": options.requestId }),
+    },
     body: JSON.stringify({
       model: PD_MODEL,
       messages: [{ role: "user", content }],

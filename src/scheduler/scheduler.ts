@@ -34,8 +34,8 @@ import type {
 
 /**
  * The profile used when no plugins are configured: llm-d's legacy blend (prefix 3, queue 2, KV cache 2,
- * no-hit-LRU 2, llm-d-reference §1.5) plus an idle-engine bonus (active-request 2, busy engines at most
- * 0.25). Chosen by measurement against llm-d's 3/2/2 default; docs/benchmarks/default-profile/README.md.
+ * no-hit-LRU 2, llm-d-reference §1.5) plus 2 for an idle engine. Chosen by measurement against llm-d's
+ * 3/2/2 default: docs/benchmarks/default-profile/README.md.
  */
 export const DEFAULT_SCHEDULER_PLUGINS: PlanConfig = {
   plugins: [
@@ -43,10 +43,10 @@ export const DEFAULT_SCHEDULER_PLUGINS: PlanConfig = {
     { type: "queue-scorer" },
     { type: "kv-cache-utilization-scorer" },
     { type: "no-hit-lru-scorer" },
-    // An engine with nothing in flight scores 1, a busy one at most 0.25: enough, with its empty KV
-    // cache, to pull traffic off a prefix that pins every request to a few engines while others idle
-    // (llm-d-reference §9, hot-spotting), too little to break affinity between busy engines.
-    { type: "active-request-scorer", parameters: { maxBusyScore: 0.25 } },
+    // Scores 1 for an engine with nothing in flight and 0 for any busy one: with its empty KV cache,
+    // enough to pull a hot prefix onto engines that idle while a few others hold all its traffic
+    // (llm-d-reference §9, hot-spotting); busy engines keep their affinity.
+    { type: "active-request-scorer", parameters: { maxBusyScore: 0 } },
   ],
   schedulingProfiles: [
     {

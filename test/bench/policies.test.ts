@@ -43,7 +43,7 @@ describe("scheduling policies", () => {
     ]);
     expect(policies[1]?.description).toBe(
       "the scheduler llmux runs with no scheduler config: prefix-cache-scorer 3, queue-scorer 2, " +
-        "kv-cache-utilization-scorer 2, no-hit-lru-scorer 2, active-request-scorer 2 (maxBusyScore: 0.25)",
+        "kv-cache-utilization-scorer 2, no-hit-lru-scorer 2, active-request-scorer 2 (maxBusyScore: 0)",
     );
   });
 

@@ -50,7 +50,7 @@ describe("createScheduler", () => {
     expect(winner(result)).toBe("a");
   });
 
-  test("the default scores a busy engine at most 0.25 for in-flight requests, an idle one 1", () => {
+  test("the default's active-request scorer gives 1 to an idle engine and 0 to any busy one", () => {
     const busy = [
       endpoint("idle", { metrics: { kvUsageRatio: 0.5 } }),
       endpoint("light", { inFlight: { requests: 1 } }),
@@ -59,8 +59,8 @@ describe("createScheduler", () => {
     const result = defaultScheduler().schedule(request({ prompt: PROMPT }), busy);
     const active = (id: string) =>
       result.ok ? result.explanation.scores[id]?.["active-request-scorer"] : -1;
-    // idle → 1; light: (4 − 1)/4 · 0.25 = 0.1875; heavy: (4 − 4)/4 · 0.25 = 0.
-    expect([active("idle"), active("light"), active("heavy")]).toEqual([1, 0.1875, 0]);
+    // idle → 1; light: (4 − 1)/4 · 0 = 0; heavy: (4 − 4)/4 · 0 = 0.
+    expect([active("idle"), active("light"), active("heavy")]).toEqual([1, 0, 0]);
   });
 
   test("learns from onPicked: the picked endpoint's prefix then outweighs load", () => {

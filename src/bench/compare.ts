@@ -1,6 +1,7 @@
 // Policy comparison: runs one workload through the DES once per policy (same engines, same seed,
 // same arrivals), summarises every stage, and derives the headline: throughput within the TTFT SLO.
 import type { ResolvedEngines } from "./des/engine-setup.ts";
+import type { DesPredictorFactory, PredictorRunSummary } from "./des/latency-learning.ts";
 import { simulate } from "./des/simulate.ts";
 import { summarizeStages } from "./metrics/summarize.ts";
 import type { Policy, SkippedPolicy } from "./policies.ts";
@@ -17,6 +18,8 @@ export interface CompareOptions {
   readonly scrapeIntervalMs?: number;
   readonly maxConcurrency?: number;
   readonly drainBetweenStages?: boolean;
+  /** Builds the latency predictor of policies that need one (Policy.needsPredictor). */
+  readonly latencyPredictor?: DesPredictorFactory;
   /** Wall clock for the speed figures only (default performance.now); never affects results. */
   readonly wallClockMs?: () => number;
   /** Called after each policy's run. */
@@ -37,6 +40,8 @@ export interface PolicyResult {
   readonly virtualMs: number;
   readonly events: number;
   readonly engineSteps: number;
+  /** The run's latency predictor accuracy; null or absent for policies without one. */
+  readonly predictor?: PredictorRunSummary | null;
 }
 
 export interface ComparisonResult {
@@ -75,6 +80,7 @@ export function comparePolicies(options: CompareOptions): ComparisonResult {
       scrapeIntervalMs: options.scrapeIntervalMs,
       maxConcurrency: options.maxConcurrency,
       drainBetweenStages: options.drainBetweenStages,
+      latencyPredictor: options.latencyPredictor,
     });
     const wallMs = clock() - startedMs;
     const summaries = summarizeStages(options.workload.stages, run.records, {
@@ -95,6 +101,7 @@ export function comparePolicies(options: CompareOptions): ComparisonResult {
       virtualMs: run.virtualMs,
       events: run.events,
       engineSteps: run.engineSteps,
+      predictor: run.predictor,
     };
     results.push(result);
     options.onPolicyDone?.(result);

@@ -7,6 +7,12 @@ export {
   type PolicyResult,
 } from "./compare.ts";
 export { type EngineSetup, type ResolvedEngines, resolveEngines } from "./des/engine-setup.ts";
+export type {
+  DesLatencyPredictor,
+  DesPredictorFactory,
+  HeldBackAccuracy,
+  PredictorRunSummary,
+} from "./des/latency-learning.ts";
 export { createOracleScheduler } from "./des/oracle-scheduler.ts";
 export type { OracleView } from "./des/oracle-view.ts";
 export { type SimulationOptions, type SimulationResult, simulate } from "./des/simulate.ts";

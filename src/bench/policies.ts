@@ -8,7 +8,9 @@ import {
   DEFAULT_SCHEDULER_PLUGINS,
   type PlanConfig,
   type Scheduler,
+  usesLatencyPredictor,
 } from "../scheduler/index.ts";
+import type { LatencyReader } from "./des/latency-learning.ts";
 import { createOracleScheduler } from "./des/oracle-scheduler.ts";
 import type { OracleView } from "./des/oracle-view.ts";
 import { BenchError } from "./errors.ts";
@@ -19,12 +21,16 @@ export interface PolicyContext {
   readonly now: () => number;
   /** Ground truth, present only when the policy asked for it and the run is simulated. */
   readonly oracle: OracleView | null;
+  /** The run's online latency model, present only when the policy asked for it (needsPredictor). */
+  readonly latencyPredictor?: LatencyReader | null;
 }
 
 export interface Policy {
   readonly name: string;
   readonly description: string;
   readonly needsOracle: boolean;
+  /** Its scheduler reads latency predictions: the run trains a predictor from its requests. */
+  readonly needsPredictor?: boolean;
   create(context: PolicyContext): Scheduler;
 }
 
@@ -45,6 +51,8 @@ export const POLICY_NAMES = [
   "approx-prefix",
   "precise-prefix",
   "llmux-default",
+  "slo-aware",
+  "slo-aware-spread",
   "oracle",
 ] as const;
 
@@ -80,6 +88,19 @@ const PLAN_POLICIES: Readonly<Record<string, { description: string; plan: PlanCo
   "precise-prefix": {
     description: "precise prefix (KV-event index) 3, queue 2, kv-cache 2",
     plan: weighted([PRECISE_SCORER_TYPE, 3], ["queue-scorer", 2], ["kv-cache-utilization-scorer", 2]),
+  },
+  "slo-aware": {
+    description:
+      "latency-scorer on predicted-latency-producer, llm-d's defaults: among endpoints predicted to meet the request's SLO headers, the least headroom (packing)",
+    plan: weighted(["latency-scorer", 1]),
+  },
+  "slo-aware-spread": {
+    description:
+      "latency-scorer on predicted-latency-producer with headroomSelectionStrategy most: the largest predicted headroom (spreading)",
+    plan: {
+      plugins: [{ type: "latency-scorer", parameters: { headroomSelectionStrategy: "most" } }],
+      schedulingProfiles: [{ name: "default", plugins: [{ pluginRef: "latency-scorer" }] }],
+    },
   },
 };
 
@@ -155,8 +176,14 @@ function planPolicy(name: string, description: string, config: SchedulerConfig):
     name,
     description,
     needsOracle: false,
+    needsPredictor: usesLatencyPredictor(config),
     create(context) {
-      const built = createScheduler(config, { rng: context.rng, now: context.now, monotonicMs: context.now });
+      const built = createScheduler(config, {
+        rng: context.rng,
+        now: context.now,
+        monotonicMs: context.now,
+        latencyPredictor: context.latencyPredictor ?? undefined,
+      });
       if (!built.ok) throw new Error(`policy ${name} stopped validating`);
       return built.scheduler;
     },

@@ -8,6 +8,12 @@ export interface RequestTags {
   /** Lower runs earlier (vLLM semantics); sent as x-llmux-priority. */
   readonly priority?: number;
   readonly session?: string;
+  /**
+   * The request's own latency objectives, ms, sent as x-llmux-slo-ttft-ms / x-llmux-slo-tpot-ms; goodput
+   * judges the request by them instead of the run's SLO.
+   */
+  readonly sloTtftMs?: number;
+  readonly sloTpotMs?: number;
 }
 
 /** One request of a workload. Its prompt is built on demand so long workloads stay small in memory. */

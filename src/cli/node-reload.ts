@@ -10,7 +10,8 @@ import {
   type ReloadOutcome,
 } from "../gateway/index.ts";
 import type { EndpointPool } from "../pool/index.ts";
-import type { Scheduler } from "../scheduler/index.ts";
+import type { LatencyPredictorReader } from "../predictor/index.ts";
+import type { PrefixIndexReader, Scheduler } from "../scheduler/index.ts";
 import {
   createEngineRoller,
   type EngineRoll,
@@ -57,6 +58,10 @@ const RESTART_ONLY: readonly (readonly [string, (config: Config) => unknown])[] 
   ["scheduler.metricsIntervalMs", (c) => c.scheduler.metricsIntervalMs],
   ["flow", (c) => c.flow],
   ["pd", (c) => c.pd],
+  // The model is built once; predictor.mode is read per request.
+  ["predictor.family", (c) => c.predictor.family],
+  ["predictor.min_samples_for_training", (c) => c.predictor.min_samples_for_training],
+  ["predictor.retrain_interval_ms", (c) => c.predictor.retrain_interval_ms],
   ["kvcache", (c) => c.kvcache],
   ["gateway.host", (c) => c.gateway.host],
   ["gateway.port", (c) => c.gateway.port],
@@ -107,6 +112,10 @@ export interface ReloadTarget {
   /** Loads the config again from the same file, env and --set flags; throws ConfigError. */
   readonly load: (() => Config) | undefined;
   readonly engines?: EngineReloadTarget;
+  /** The node's latency predictor, handed to a rebuilt scheduler (it keeps what it learned). */
+  readonly latencyPredictor?: LatencyPredictorReader;
+  /** The node's KV-event prefix index, handed to a rebuilt scheduler (the index outlives it). */
+  readonly prefixIndex?: PrefixIndexReader;
 }
 
 type Applied =
@@ -174,7 +183,7 @@ function apply(target: ReloadTarget, next: Config): Applied {
   const old = live.config;
   const scheduler = Bun.deepEquals(old.scheduler, next.scheduler)
     ? live.scheduler
-    : newScheduler(next, target.now);
+    : newScheduler(next, target.now, target.latencyPredictor, target.prefixIndex);
   const needRestart = restartOnlyChanges(old, next, target.engines !== undefined);
   const supervisor =
     target.engines === undefined ? old.supervisor : liveSupervisor(old.supervisor, next.supervisor);
@@ -194,6 +203,7 @@ function apply(target: ReloadTarget, next: Config): Applied {
     flow,
     pd,
     kvcache,
+    predictor: Object.freeze({ ...old.predictor, mode: next.predictor.mode }),
     scheduler: Object.freeze({ ...next.scheduler, metricsIntervalMs: old.scheduler.metricsIntervalMs }),
     gateway: Object.freeze({ ...next.gateway, host, port, endpoints_file }),
     telemetry: Object.freeze({ ...next.telemetry, log_format, tracing }),
@@ -269,8 +279,13 @@ function startRoll(engines: EngineReloadTarget, roll: EngineRoll, logger: Logger
 }
 
 /** A new scheduler for changed `scheduler:` settings; invalid plugin config rejects the whole reload. */
-function newScheduler(config: Config, now: () => number): Scheduler {
-  const built = buildScheduler(config.scheduler, now);
+function newScheduler(
+  config: Config,
+  now: () => number,
+  latencyPredictor: LatencyPredictorReader | undefined,
+  prefixIndex: PrefixIndexReader | undefined,
+): Scheduler {
+  const built = buildScheduler(config.scheduler, now, { latencyPredictor, prefixIndex });
   if (!built.ok) throw new ConfigError("config_invalid", "scheduler", built.problems);
   return built.scheduler;
 }

@@ -35,7 +35,9 @@ import {
   resolveTracingSettings,
   type Tracing,
 } from "../telemetry/index.ts";
+import { type FlowSetup, startFlowControl } from "./flow-setup.ts";
 import { readiness, staticDescriptor, supervisedDescriptor } from "./node-descriptors.ts";
+import { registerNodeMetrics } from "./node-metrics.ts";
 import {
   type EngineReloadTarget,
   engineReloadTarget,
@@ -43,6 +45,8 @@ import {
   liveSettings,
   reloadConfig,
 } from "./node-reload.ts";
+import type { PredictorSetup } from "./predictor-setup.ts";
+import type { PrefixCache } from "./prefix-cache-setup.ts";
 
 /** Per-scrape timeout: an engine slower than this to render /metrics counts as failing. */
 const SCRAPE_TIMEOUT_MS = 1000;
@@ -55,6 +59,10 @@ export interface NodeOptions {
   readonly plan: Plan | null;
   /** Built from `scheduler:` by the command, so config problems are reported before anything starts. */
   readonly scheduler: Scheduler;
+  /** The latency predictor the scheduler was built with (cli/predictor-setup.ts); runNode starts and closes it. */
+  readonly predictor: PredictorSetup;
+  /** KV-event prefix index and request keys (cli/prefix-cache-setup.ts); null when kvcache.events is off. */
+  readonly prefixCache?: PrefixCache | null;
   /** Loads the config again from the same file, env and --set flags (on SIGHUP); throws ConfigError. */
   readonly reloadConfig?: () => Config;
 }
@@ -90,8 +98,20 @@ export async function runNode(options: NodeOptions): Promise<number> {
     await flushLogger(logger);
     return 1;
   }
+  const flow = await startFlowControl({
+    config: options.config,
+    pool,
+    registry,
+    logger,
+    now,
+    estimateLatency: options.predictor.estimateLatency,
+  });
+  if (flow === null) return flushLogger(logger).then(() => 2);
   const tracing = createTracing(tracingSettings.settings, { logger, registry, version: options.version });
+  options.predictor.start({ registry, logger, config: () => live.config });
   const counters = nodeCounters(registry);
+  const metricSources = { pool, now, scheduler: () => live.scheduler, supervisor: () => node.supervisor };
+  registerNodeMetrics(registry, metricSources);
   const notifier = createSystemdNotifier(process.env, {
     onError(error, message) {
       counters.notifyErrors.inc();
@@ -130,7 +150,7 @@ export async function runNode(options: NodeOptions): Promise<number> {
 
   let server: ReturnType<typeof startServer>;
   try {
-    server = startServer(createGatewayApp(gatewayContext(options, node, registry, reload, tracing)), {
+    server = startServer(createGatewayApp(gatewayContext(options, node, registry, reload, tracing, flow)), {
       host: live.config.gateway.host,
       port: live.config.gateway.port,
       maxBodyBytes: live.config.gateway.max_body_bytes,
@@ -147,6 +167,7 @@ export async function runNode(options: NodeOptions): Promise<number> {
     return 1;
   }
   warnIfOpen(live.config, logger);
+  options.prefixCache?.start({ pool, registry, logger });
   logger.info({ url: server.url, engines: options.plan?.instances.length ?? 0 }, "gateway listening");
   // Healthy unless a shutdown overran its budget; a wedged event loop misses the pings by itself.
   const stopWatchdog = notifier.startWatchdog(
@@ -160,11 +181,14 @@ export async function runNode(options: NodeOptions): Promise<number> {
 
   const signal = await waitForStopSignal();
   node.shutdownStartedMs = now();
+  flow.close(); // queued requests get 503 flow_shutting_down now, not at the end of the drain
   notifier.stopping(`stopping on ${signal}: draining requests`);
   logger.info({ signal }, "stopping: draining requests");
   await server.stop(live.config.gateway.drain_timeout_ms);
   await node.supervisor?.stop();
   await tracing.shutdown();
+  options.predictor.close();
+  await options.prefixCache?.stop();
   stopHealth();
   scraper.stop();
   engineStatus.stop();
@@ -181,6 +205,7 @@ function gatewayContext(
   registry: ReturnType<typeof createMetricsRegistry>,
   reload: () => ReloadOutcome,
   tracing: Tracing,
+  flow: FlowSetup,
 ): GatewayContext {
   const { live, pool } = node;
   return {
@@ -216,6 +241,9 @@ function gatewayContext(
     isShuttingDown: () => node.shutdownStartedMs !== null,
     stats: new GatewayStats(),
     tracing,
+    flowControl: flow.flowControl,
+    onRequestDone: options.predictor.onRequestDone,
+    prefixKeys: options.prefixCache?.prefixKeys,
   };
 }
 
@@ -269,6 +297,8 @@ function reloadNode(
       logger: options.logger,
       load: options.reloadConfig,
       engines: node.engines ?? undefined,
+      latencyPredictor: options.predictor.latencyPredictor,
+      prefixIndex: options.prefixCache?.index,
     });
     reloads.inc({ outcome: outcome.outcome });
     return outcome;

@@ -7,6 +7,7 @@ export type { FlowConfig } from "./schema/flow.ts";
 export type { GatewayConfig, StaticEndpointConfig } from "./schema/gateway.ts";
 export type { KvCacheConfig } from "./schema/kvcache.ts";
 export type { PdConfig } from "./schema/pd.ts";
+export type { PredictorConfig } from "./schema/predictor.ts";
 export type { SchedulerConfig } from "./schema/scheduler.ts";
 export type { SupervisorConfig } from "./schema/supervisor.ts";
 export { LOG_LEVELS, type TelemetryConfig } from "./schema/telemetry.ts";

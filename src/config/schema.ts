@@ -6,6 +6,7 @@ import { FlowSchema } from "./schema/flow.ts";
 import { GatewaySchema } from "./schema/gateway.ts";
 import { KvCacheSchema } from "./schema/kvcache.ts";
 import { PdSchema } from "./schema/pd.ts";
+import { PredictorSchema } from "./schema/predictor.ts";
 import { SchedulerSchema } from "./schema/scheduler.ts";
 import { SupervisorSchema } from "./schema/supervisor.ts";
 import { TelemetrySchema } from "./schema/telemetry.ts";
@@ -16,6 +17,7 @@ export const ConfigSchema = z.strictObject({
   scheduler: SchedulerSchema.prefault({}),
   pd: PdSchema.prefault({}),
   flow: FlowSchema.prefault({}),
+  predictor: PredictorSchema.prefault({}),
   engines: EnginesSchema.default([]),
   supervisor: SupervisorSchema.prefault({}),
   kvcache: KvCacheSchema.prefault({}),

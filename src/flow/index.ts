@@ -8,6 +8,7 @@ export {
   createAdmission,
   toRejection,
 } from "./admission.ts";
+export { TYPE as LATENCY_SLO_ADMITTER_TYPE } from "./admitter/latency-slo-admitter.ts";
 export type { FlowConfigProblem } from "./build-policies.ts";
 export { createBuiltinFlowRegistry } from "./builtin.ts";
 export {
@@ -19,6 +20,10 @@ export {
 } from "./errors.ts";
 export { type FlowIdentity, type FlowIdentityInput, MAX_PRIORITY, resolveFlowIdentity } from "./identity.ts";
 export { createMemoryRateLimitStore, type MemoryStoreOptions } from "./rate-limit/memory-store.ts";
+export {
+  createRateLimitAdmission,
+  type RateLimitAdmissionDeps,
+} from "./rate-limit/rate-limit-admission.ts";
 export {
   createRateLimiter,
   type RateLimiter,

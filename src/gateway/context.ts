@@ -1,5 +1,6 @@
 // What the gateway's routes share: config, the endpoint pool, the scheduler, auth, metrics, logger.
-import type { AuthConfig, GatewayConfig, PdConfig } from "../config/index.ts";
+import type { AuthConfig, FlowConfig, GatewayConfig, PdConfig } from "../config/index.ts";
+import type { Admission } from "../flow/index.ts";
 import type { EndpointPool, EndpointSnapshot } from "../pool/index.ts";
 import type { PrefixKeys, Scheduler, SchedulingRequest } from "../scheduler/index.ts";
 import type { Logger, MetricsRegistry, Tracing } from "../telemetry/index.ts";
@@ -54,6 +55,14 @@ export interface NodeState {
   instances(): readonly AdminInstance[];
   /** Reloads the config file; the running config stays on any problem. */
   reload(): ReloadOutcome;
+}
+
+/** Flow control as the gateway uses it: the admission and the `flow:` settings it was built from. */
+export interface FlowControl {
+  /** Owned by cli/, which closes it at shutdown; the gateway admits and releases through it. */
+  readonly admission: Admission;
+  /** Header names, default fairness id and TTL the gateway reads per request. */
+  readonly config: FlowConfig;
 }
 
 /** What the gateway asks for a request's precise-prefix block keys. */
@@ -120,4 +129,6 @@ export interface GatewayContext {
   readonly prefixKeys?: PrefixKeysSource;
   /** Called once per request that reached an engine, after it ended (any status). */
   readonly onRequestDone?: (done: CompletedRequest) => void;
+  /** Admission before scheduling (priorities, fairness, shedding, rate limits); absent, requests go straight on. */
+  readonly flowControl?: FlowControl;
 }

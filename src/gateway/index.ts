@@ -4,6 +4,7 @@ export type {
   AdminInstance,
   CompletedRequest,
   ConfiguredModel,
+  FlowControl,
   GatewayContext,
   NodeState,
   PrefixKeysInput,

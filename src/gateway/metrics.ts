@@ -8,6 +8,7 @@ import {
   LATENCY_BUCKETS_SECONDS,
   type MetricsRegistry,
 } from "../telemetry/index.ts";
+import { createRoutingMetrics, type RoutingMetrics } from "./routing-metrics.ts";
 
 /** The per-model latency series, resolved once per model (prom-client hashes label objects per call). */
 export interface ModelSeries {
@@ -39,6 +40,8 @@ export interface GatewayMetrics {
   readonly inFlight: Gauge;
   readonly retries: Counter<"endpoint" | "reason">;
   readonly pd: PdSeries;
+  /** Scheduler decisions and cached-token estimates versus engine reports. */
+  readonly routing: RoutingMetrics;
   /** Cached children: label sets are bounded (models, endpoints, statuses, key names). */
   forModel(model: string): ModelSeries;
   requestCounter(model: string, endpoint: string, status: string, key: string): Counter.Internal;
@@ -146,6 +149,7 @@ function createSeries(registers: MetricsRegistry[], inFlight: () => number): Bas
       registers,
     }),
     pd: createPdSeries(registers),
+    routing: createRoutingMetrics(registers),
   };
 }
 

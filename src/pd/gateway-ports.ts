@@ -32,6 +32,7 @@ export function nextPrefill(
     if (next === undefined) {
       const candidates = ctx.pool.candidates(scheduling.model).filter((e) => !skipped.has(e.descriptor.id));
       const decision = ctx.scheduler.schedule(scheduling, candidates);
+      if (decision.ok) ctx.metrics.routing.decided(decision.explanation);
       if (!decision.ok || decision.prefill === undefined) return null;
       next = decision.prefill;
     }

@@ -39,6 +39,7 @@ export class EndpointPool {
   private readonly entries = new Map<string, Entry>();
   private readonly inFlight = new InFlightTracker();
   private readonly listeners = new Set<PoolChangeListener>();
+  private readonly metricsListeners = new Set<PoolChangeListener>();
 
   constructor(private readonly options: EndpointPoolOptions) {}
 
@@ -77,7 +78,9 @@ export class EndpointPool {
 
   setMetrics(id: string, metrics: EngineMetrics): void {
     const entry = this.entries.get(id);
-    if (entry !== undefined) entry.metrics = metrics;
+    if (entry === undefined) return;
+    entry.metrics = metrics;
+    for (const listener of this.metricsListeners) listener();
   }
 
   /** Claims the right to send one attempt to `id` (takes the probe slot of a half-open circuit). */
@@ -154,6 +157,15 @@ export class EndpointPool {
   onChange(listener: PoolChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Called after every setMetrics (each scrape that lands), for consumers waiting on capacity such as
+   * flow control; kept apart from onChange, whose listeners do per-change work scrapes must not trigger.
+   */
+  onMetrics(listener: PoolChangeListener): () => void {
+    this.metricsListeners.add(listener);
+    return () => this.metricsListeners.delete(listener);
   }
 
   private toSnapshot(entry: Entry): EndpointSnapshot {

@@ -8,6 +8,7 @@ export {
 } from "./endpoint-pool.ts";
 export { type HealthCheckerOptions, startHealthChecker } from "./health.ts";
 export { InFlightTracker } from "./in-flight.ts";
+export { type PoolMetricSources, registerPoolMetrics } from "./pool-metrics.ts";
 export type {
   MetricFamily,
   MetricSample,

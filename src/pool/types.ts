@@ -34,6 +34,12 @@ export interface EngineMetrics {
   readonly runningLoras: readonly string[];
   readonly waitingLoras: readonly string[];
   readonly maxLoras: number | null;
+  /**
+   * The engine's cumulative prefix-cache counters (tokens looked up, tokens found), summed over its
+   * data-parallel ranks; absent when the page has neither name. They reset when the engine restarts.
+   */
+  readonly prefixCacheQueriedTokens?: number;
+  readonly prefixCacheHitTokens?: number;
   /** Gateway clock (ms) when this was scraped. */
   readonly scrapedAtMs: number;
 }

@@ -76,6 +76,11 @@ export function createLatencyPredictor(deps: LatencyPredictorDeps): LatencyPredi
     trainings++;
   }
 
+  function fail(error: unknown): void {
+    trainingFailures++;
+    deps.onTrainingError?.(error instanceof Error ? error : new Error(String(error)));
+  }
+
   function startTraining(): Promise<void> {
     const startedAtMs = now();
     lastStartMs = startedAtMs;
@@ -85,15 +90,17 @@ export function createLatencyPredictor(deps: LatencyPredictorDeps): LatencyPredi
       test: samples.testRows(),
       options,
     };
+    if (trainer.trainNow !== undefined) {
+      try {
+        apply(trainer.trainNow(job), startedAtMs);
+      } catch (error) {
+        fail(error);
+      }
+      return Promise.resolve();
+    }
     running = trainer
       .train(job)
-      .then(
-        (result) => apply(result, startedAtMs),
-        (error: unknown) => {
-          trainingFailures++;
-          deps.onTrainingError?.(error instanceof Error ? error : new Error(String(error)));
-        },
-      )
+      .then((result) => apply(result, startedAtMs), fail)
       .finally(() => {
         running = null;
       });

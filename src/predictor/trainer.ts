@@ -5,6 +5,12 @@ import { runTrainingJob, type TrainingJob, type TrainingResult } from "./train-j
 export interface Trainer {
   /** Runs one job; rejects when training fails. The job's arrays may be transferred (do not reuse them). */
   train(job: TrainingJob): Promise<TrainingResult>;
+  /**
+   * Runs one job on the calling thread and returns its result; throws when training fails. When present,
+   * the predictor serves the new model before observe() returns: a virtual-time simulation never yields
+   * to the event loop, so a model applied in a promise callback would arrive only after the run.
+   */
+  trainNow?(job: TrainingJob): TrainingResult;
   close(): void;
 }
 
@@ -12,6 +18,9 @@ export interface Trainer {
 export function createInlineTrainer(): Trainer {
   return {
     train: async function trainInline(job) {
+      return runTrainingJob(job);
+    },
+    trainNow: function trainInlineNow(job) {
       return runTrainingJob(job);
     },
     close() {},

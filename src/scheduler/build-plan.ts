@@ -29,6 +29,8 @@ export interface ProfilePlan {
   readonly scorers: readonly WeightedScorer[];
   /** Names of `scorers`, in order (explanations index scores by them). */
   readonly scorerNames: readonly string[];
+  /** Weights of `scorers`, in order (explanations name the scorer that decided). */
+  readonly scorerWeights: readonly number[];
   readonly picker: Picker;
 }
 
@@ -171,6 +173,7 @@ export function buildPlan(
       filters,
       scorers,
       scorerNames: scorers.map((s) => s.scorer.typedName.name),
+      scorerWeights: scorers.map((s) => s.weight),
       picker: picker ?? (autoPlugin(AUTO_PICKER) as Picker),
     });
   });
@@ -200,7 +203,8 @@ export function buildPlan(
   const producers = [...instances.values()].filter((i) => i.kind === "producer");
   const referenced = [...instances.values()].filter((i) => references.plugins.includes(i.plugin));
   const consumers = [...used, ...producers, ...handlers.slice(0, 1), ...referenced];
-  const producerPlugins = resolveProducers(producers, consumers, registry, autoPlugin, problems);
+  const isIndexed = deps.prefixIndex !== undefined;
+  const producerPlugins = resolveProducers(producers, consumers, registry, autoPlugin, isIndexed, problems);
   if (problems.length > 0) return { ok: false, problems };
   const plugins = [
     ...new Set<AnyPlugin>([...autoInstances.values(), ...[...instances.values()].map((i) => i.plugin)]),
@@ -228,13 +232,15 @@ function defaultProfile(instances: ReadonlyMap<string, Instance>): PlanConfig["s
 
 /**
  * Checks every consumed data key has one producer, auto-adding a key's default producer when none is
- * configured, and orders producers so each runs after the producers of what it consumes.
+ * configured (its index-fed one when the node runs a prefix index), and orders producers so each runs
+ * after the producers of what it consumes.
  */
 function resolveProducers(
   configured: readonly Instance[],
   consumers: readonly Instance[],
   registry: PluginRegistry,
   autoPlugin: (type: string) => AnyPlugin,
+  hasPrefixIndex: boolean,
   problems: SchedulerConfigProblem[],
 ): Producer[] {
   const producerOf = new Map<DataKey<unknown>, Producer>();
@@ -260,8 +266,9 @@ function resolveProducers(
     const { plugin, path } = pending.pop() as { plugin: AnyPlugin; path: string | null };
     for (const key of plugin.consumes) {
       if (key.fromSnapshot || producerOf.has(key)) continue;
-      if (key.defaultProducer !== null && registry.get(key.defaultProducer)?.kind === "producer") {
-        const producer = autoPlugin(key.defaultProducer) as Producer;
+      const type = (hasPrefixIndex ? key.defaultProducerWithIndex : undefined) ?? key.defaultProducer;
+      if (type !== null && registry.get(type)?.kind === "producer") {
+        const producer = autoPlugin(type) as Producer;
         addProducer(producer, null);
         pending.push({ plugin: producer, path: null });
         continue;

@@ -29,4 +29,6 @@ export const PREFIX_MATCH_KEY: DataKey<PrefixMatchInfo> = {
   name: "prefix-match",
   fromSnapshot: false,
   defaultProducer: "approx-prefix-cache-producer",
+  // What the engines report holding beats what the gateway remembers sending them.
+  defaultProducerWithIndex: "precise-prefix-cache-producer",
 };

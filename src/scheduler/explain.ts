@@ -24,6 +24,7 @@ export function toExplanation(record: ProfileRecord, meta: DecisionMeta): Decisi
     profile: record.profile,
     picker: record.picker,
     winner: ids[record.winnerIndex] ?? "",
+    decidedBy: decidingScorer(record),
     requestId: meta.requestId,
     decidedAtMs: meta.decidedAtMs,
     durationUs: meta.durationUs,
@@ -69,6 +70,34 @@ function buildScores(record: ProfileRecord, ids: readonly string[]): Record<stri
     out[id] = row;
   });
   return out;
+}
+
+/**
+ * The scorer with the largest weighted lead of the winner over the runner-up (the best other endpoint
+ * by total). The largest share of the winner's own total would name scorers that rate every idle
+ * engine 1 (queue, KV usage) rather than the one that told the endpoints apart.
+ */
+function decidingScorer(record: ProfileRecord): string {
+  const { winnerIndex, totals, scores, scorerNames, scorerWeights } = record;
+  const count = totals.length;
+  let runnerUp = -1;
+  for (let e = 0; e < count; e++) {
+    if (e !== winnerIndex && (runnerUp < 0 || (totals[e] as number) > (totals[runnerUp] as number)))
+      runnerUp = e;
+  }
+  if (winnerIndex < 0 || runnerUp < 0) return "";
+  let best = "";
+  let bestLead = 0;
+  scorerNames.forEach((name, s) => {
+    const row = s * count;
+    const lead =
+      (scorerWeights[s] ?? 1) * ((scores[row + winnerIndex] as number) - (scores[row + runnerUp] as number));
+    if (lead > bestLead) {
+      best = name;
+      bestLead = lead;
+    }
+  });
+  return best;
 }
 
 function addTiming(out: Record<string, number>, name: string, ms: number | undefined): void {

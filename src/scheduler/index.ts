@@ -9,8 +9,11 @@ export {
   expectedOutputTokens,
   latencyFeaturesFor,
   latencyFeaturesOf,
+  latencySampleOf,
+  type ObservedLatency,
   type RequestWork,
 } from "./latency/latency-features.ts";
+export { LATENCY_PLUGIN_TYPES, usesLatencyPredictor } from "./latency/latency-plugins.ts";
 export {
   type EndpointLatency,
   LATENCY_PREDICTION_KEY,
@@ -49,6 +52,7 @@ export type {
   PluginKind,
   PluginStability,
   PrefillTarget,
+  PrefixIndexReader,
   PrefixKeys,
   Producer,
   ProfileHandler,

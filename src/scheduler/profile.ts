@@ -14,6 +14,7 @@ export interface ProfileRecord {
   /** Index into `survivors`, or -1 when the profile found no endpoint. */
   readonly winnerIndex: number;
   readonly scorerNames: readonly string[];
+  readonly scorerWeights: readonly number[];
   /** Clamped, unweighted scores: scorer s, endpoint e at [s * survivors.length + e]. */
   readonly scores: Float64Array;
   readonly totals: Float64Array;
@@ -118,6 +119,7 @@ export function runProfile(
     survivors,
     winnerIndex,
     scorerNames: plan.scorerNames,
+    scorerWeights: plan.scorerWeights,
     scores,
     totals,
     filteredIds,

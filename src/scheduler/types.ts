@@ -49,6 +49,11 @@ export interface DecisionExplanation {
   readonly scores: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Endpoints removed by filters: endpoint id → filter name. */
   readonly filteredOut: Readonly<Record<string, string>>;
+  /**
+   * The scorer whose weighted score put the winner furthest ahead of the best other endpoint; "" when
+   * no scorer favoured it (one candidate, or a tie the picker broke). Absent without weighted scorers.
+   */
+  readonly decidedBy?: string;
   readonly requestId?: string;
   /** Gateway clock (ms) at the decision. */
   readonly decidedAtMs?: number;
@@ -96,6 +101,8 @@ export interface Scheduler {
   retainEndpoints?(liveIds: ReadonlySet<string>): void;
   /** Most recent decisions, newest first, at most `limit`. */
   recentDecisions?(limit: number): readonly DecisionExplanation[];
+  /** plugin name → how often it threw since this scheduler was built (each handled by the engine's rule). */
+  pluginFailures?(): ReadonlyMap<string, { readonly count: number }>;
 }
 
 // ---- plugin contracts ----
@@ -117,6 +124,8 @@ export interface DataKey<T> {
   readonly name: string;
   readonly fromSnapshot: boolean;
   readonly defaultProducer: string | null;
+  /** Auto-added instead of `defaultProducer` when the node runs a KV-event prefix index (`deps.prefixIndex`). */
+  readonly defaultProducerWithIndex?: string;
   /** Phantom field carrying the value type; never set. */
   readonly valueType?: T;
 }

@@ -49,6 +49,7 @@ export {
   type Supervisor,
   type SupervisorOptions,
 } from "./supervisor.ts";
+export { registerSupervisorMetrics, type SupervisorMetricSource } from "./supervisor-metrics.ts";
 export {
   createEngineStatusReporter,
   type EngineStatusReporter,
@@ -72,4 +73,10 @@ export type {
   PlannedInstance,
   PlanResult,
 } from "./types.ts";
-export { buildLaunchSpec, kvEventsTopic, type LaunchSpecOptions, simCommand } from "./vllm-argv.ts";
+export {
+  buildLaunchSpec,
+  ENGINE_PREFIX_HASH_ALGO,
+  kvEventsTopic,
+  type LaunchSpecOptions,
+  simCommand,
+} from "./vllm-argv.ts";

@@ -3,6 +3,9 @@
 import { resolve } from "node:path";
 import type { LaunchSpec, Plan, PlannedInstance } from "./types.ts";
 
+/** The CBOR hash is the one llmux can reproduce outside Python (vllm-interfaces §2.1). */
+export const ENGINE_PREFIX_HASH_ALGO = "sha256_cbor";
+
 /** NIXL's handshake listener; engines on one host talk over loopback. */
 const NIXL_SIDE_CHANNEL_HOST = "127.0.0.1";
 
@@ -75,9 +78,8 @@ function engineFlags(instance: PlannedInstance, host: string): string[] {
   flags.push(
     "--kv-events-config",
     kvEventsConfig(instance),
-    // The CBOR hash is the one llmux can reproduce outside Python (vllm-interfaces §2.1).
     "--prefix-caching-hash-algo",
-    "sha256_cbor",
+    ENGINE_PREFIX_HASH_ALGO,
     "--enable-prompt-tokens-details",
   );
   if (instance.role !== "both") {

@@ -59,4 +59,9 @@ describe("scheduling policies", () => {
       /mine: scheduler.plugins\[0\].type/,
     );
   });
+
+  test("policies whose plugins read latency predictions ask the run for a predictor", () => {
+    const { policies } = resolvePolicies(["slo-aware", "slo-aware-spread", "llmux-default"]);
+    expect(policies.map((p) => p.needsPredictor)).toEqual([true, true, false]);
+  });
 });

@@ -70,4 +70,29 @@ describe("EndpointPool", () => {
     expect(pool.snapshot()).toEqual([]);
     expect(changes).toBe(1);
   });
+
+  test("tells metrics listeners of every scrape of a known endpoint, and change listeners of none", () => {
+    const pool = poolAt({ t: 0 });
+    pool.upsert(descriptor("e0", ["m"]));
+    let scrapes = 0;
+    let changes = 0;
+    const stop = pool.onMetrics(() => scrapes++);
+    pool.onChange(() => changes++);
+    const metrics = {
+      waitingRequests: 0,
+      runningRequests: 1,
+      kvUsageRatio: 0.1,
+      blockSize: 16,
+      numGpuBlocks: 100,
+      runningLoras: [],
+      waitingLoras: [],
+      maxLoras: null,
+      scrapedAtMs: 0,
+    };
+    pool.setMetrics("e0", metrics);
+    pool.setMetrics("gone", metrics);
+    stop();
+    pool.setMetrics("e0", metrics);
+    expect({ scrapes, changes }).toEqual({ scrapes: 1, changes: 0 });
+  });
 });

@@ -112,6 +112,13 @@ describe("latency predictor", () => {
     expect(errors[0]?.message).toBe("worker died");
   });
 
+  test("an inline trainer's model serves before observe() returns (no await: virtual-time callers)", () => {
+    const p = predictor();
+    for (let i = 0; i < 60; i++) p.observe(sample(i));
+    expect(p.stats().trainings).toBe(1);
+    expect(p.predict(features())).not.toBeNull();
+  });
+
   test("ignores samples without a positive TTFT", () => {
     const p = predictor();
     p.observe({ ...sample(1), ttftMs: 0 });

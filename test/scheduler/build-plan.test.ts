@@ -132,6 +132,22 @@ describe("buildPlan", () => {
     expect(result.plan.handler.typedName.type).toBe("single-profile-handler");
   });
 
+  test("auto-adds the precise prefix producer when the node runs a prefix index, and keeps a configured one", () => {
+    const prefixIndex = { matchLengths: () => new Map(), insertSpeculative: () => {} };
+    const registry = createBuiltinRegistry();
+    const scorerOnly: PlanConfig = { plugins: [{ type: "prefix-cache-scorer" }], schedulingProfiles: [] };
+    const auto = buildPlan(scorerOnly, registry, pluginDeps({ prefixIndex }));
+    if (!auto.ok) throw new Error(JSON.stringify(auto.problems));
+    expect(auto.plan.producers.map((p) => p.typedName.type)).toEqual(["precise-prefix-cache-producer"]);
+    const explicit = buildPlan(
+      { plugins: [{ type: "approx-prefix-cache-producer" }, ...scorerOnly.plugins], schedulingProfiles: [] },
+      registry,
+      pluginDeps({ prefixIndex }),
+    );
+    if (!explicit.ok) throw new Error(JSON.stringify(explicit.problems));
+    expect(explicit.plan.producers.map((p) => p.typedName.type)).toEqual(["approx-prefix-cache-producer"]);
+  });
+
   test("without profiles, a `default` profile holds every filter, scorer (weight 1) and picker in order", () => {
     const result = build({
       plugins: [

@@ -9,13 +9,14 @@ import { dropFilter, fixedPicker, fixedScorer, throwingFilter, throwingScorer } 
 const pool = [endpoint("a"), endpoint("b"), endpoint("c")];
 const maxPicker = maxScorePicker.create("max-score-picker", {}, pluginDeps());
 
-function run(plan: Partial<Omit<ProfilePlan, "scorerNames">>) {
+function run(plan: Partial<Omit<ProfilePlan, "scorerNames" | "scorerWeights">>) {
   const failures: string[] = [];
   let tick = 0;
   const scorers = plan.scorers ?? [];
   const scorerNames = scorers.map((s) => s.scorer.typedName.name);
+  const scorerWeights = scorers.map((s) => s.weight);
   const record = runProfile(
-    { name: "p", filters: [], picker: maxPicker, ...plan, scorers, scorerNames },
+    { name: "p", filters: [], picker: maxPicker, ...plan, scorers, scorerNames, scorerWeights },
     request(),
     pool,
     new MapCycleState(),

@@ -4,6 +4,7 @@ import type { SimRequest, SimRequestCallbacks, SimRequestResult } from "../../si
 import type { LatencyHistogram } from "../metrics/latency-histogram.ts";
 import type { RequestRecord, WorkloadRequest } from "../types.ts";
 import type { DesLease } from "./gateway-view.ts";
+import type { LatencyPick } from "./latency-learning.ts";
 
 export interface RequestRunHooks {
   /** First token seen by the gateway (prefill in-flight released). */
@@ -17,6 +18,8 @@ export class RequestRun implements SimRequestCallbacks {
   endpoint = "";
   engineIndex = -1;
   lease: DesLease | null = null;
+  /** The pick as the latency predictor's sample needs it; null when the run trains no predictor. */
+  latencyPick: LatencyPick | null = null;
   private firstTokenMs: number | null = null;
   private lastTokenMs = 0;
   private itlSumMs = 0;

@@ -3,6 +3,8 @@
 // would know (scraped metrics, its own in-flight load, its plugins' state). Pure: no wall clock, no
 // Math.random; the same options replay the same run.
 import { createSeededRng, type Scheduler, type SchedulingRequest } from "../../scheduler/index.ts";
+import { BenchError } from "../errors.ts";
+import { requestHeaders } from "../loadgen/request-body.ts";
 import { LatencyHistogram } from "../metrics/latency-histogram.ts";
 import type { Policy } from "../policies.ts";
 import type { RequestRecord, Workload, WorkloadRequest } from "../types.ts";
@@ -10,6 +12,7 @@ import { EngineNode } from "./engine-node.ts";
 import type { ResolvedEngines } from "./engine-setup.ts";
 import { EventQueue } from "./event-queue.ts";
 import { engineDescriptors, GatewayView } from "./gateway-view.ts";
+import { type DesPredictorFactory, LatencyLearning, type PredictorRunSummary } from "./latency-learning.ts";
 import { TrueCacheView } from "./oracle-view.ts";
 import { RequestRun, type RequestRunHooks } from "./request-run.ts";
 import { StageClock } from "./stage-clock.ts";
@@ -29,6 +32,8 @@ export interface SimulationOptions {
   readonly maxConcurrency?: number;
   /** Start each stage only after the previous one's requests finished (default true). */
   readonly drainBetweenStages?: boolean;
+  /** Builds the latency predictor of a policy that needs one (Policy.needsPredictor). */
+  readonly latencyPredictor?: DesPredictorFactory;
 }
 
 export interface SimulationResult {
@@ -39,6 +44,8 @@ export interface SimulationResult {
   readonly events: number;
   readonly engineSteps: number;
   readonly decisions: number;
+  /** How the run's latency predictor did; null when the policy used none. */
+  readonly predictor: PredictorRunSummary | null;
 }
 
 export function simulate(options: SimulationOptions): SimulationResult {
@@ -64,6 +71,7 @@ class Simulation {
   private readonly held: RequestRun[] = [];
   private heldHead = 0;
   private readonly hooks: RequestRunHooks;
+  private readonly learning: LatencyLearning | null;
 
   constructor(private readonly options: SimulationOptions) {
     this.model = options.model ?? "bench-model";
@@ -81,10 +89,12 @@ class Simulation {
     );
     this.indexById = new Map(ids.map((id, i) => [id, i]));
     this.gateway = new GatewayView(descriptors, engines);
+    this.learning = latencyLearningFor(options, () => this.nowMs);
     this.scheduler = options.policy.create({
       rng: createSeededRng(options.seed),
       now: () => this.nowMs,
       oracle,
+      latencyPredictor: this.learning?.predictor ?? null,
     });
     this.itlByStage = new Map(options.workload.stages.map((s) => [s.index, new LatencyHistogram()]));
     const queue = this.queue;
@@ -130,6 +140,7 @@ class Simulation {
       events,
       engineSteps: this.nodes.reduce((sum, node) => sum + node.steps, 0),
       decisions: this.decisions,
+      predictor: this.learning?.summary() ?? null,
     };
   }
 
@@ -160,6 +171,8 @@ class Simulation {
     this.oracle?.routed(run.id, index);
     run.endpoint = id;
     run.engineIndex = index;
+    run.latencyPick =
+      this.learning?.pick(request, decision.endpoint, decision.cachedTokensEstimate ?? 0) ?? null;
     const cached = Math.min(run.request.promptTokens, decision.cachedTokensEstimate ?? 0);
     run.lease = this.gateway.acquire(index, run.request.promptTokens - cached, run.request.maxTokens);
     // The sim server's API overhead (HTTP, tokenize) passes before the engine sees the request.
@@ -179,7 +192,18 @@ class Simulation {
   }
 
   private afterDone(run: RequestRun): void {
-    this.records.push(run.record!);
+    const record = run.record!;
+    this.records.push(record);
+    // The gateway's onRequestDone: successful requests with a first token, timed from the pick.
+    if (
+      this.learning !== null &&
+      run.latencyPick !== null &&
+      record.error === null &&
+      record.firstTokenMs !== null
+    ) {
+      const tpotMs = record.itlCount > 0 ? record.itlSumMs / record.itlCount : null;
+      this.learning.finished(run.latencyPick, record.stage, record.firstTokenMs - record.sentMs, tpotMs);
+    }
     this.clientInFlight--;
     this.stages.requestDone(run.request.stage, this.nowMs);
     if (this.heldHead < this.held.length) {
@@ -189,11 +213,21 @@ class Simulation {
   }
 }
 
+function latencyLearningFor(options: SimulationOptions, now: () => number): LatencyLearning | null {
+  if (options.policy.needsPredictor !== true) return null;
+  if (options.latencyPredictor === undefined) {
+    throw new BenchError(
+      "bench_invalid_options",
+      `${options.policy.name} routes on latency predictions: the simulation needs a latency predictor`,
+    );
+  }
+  return new LatencyLearning(options.latencyPredictor(now));
+}
+
 function toSchedulingRequest(run: RequestRun, tokens: readonly number[], model: string): SchedulingRequest {
-  const { tags, maxTokens } = run.request;
-  const headers = new Headers();
-  if (tags.priority !== undefined) headers.set("x-llmux-priority", String(tags.priority));
-  if (tags.tenant !== undefined) headers.set("x-llmux-fairness-id", tags.tenant);
+  const { maxTokens } = run.request;
+  // The headers the load generator sends (priority, fairness id, SLOs).
+  const headers = new Headers(requestHeaders(run.request, null));
   return {
     requestId: run.id,
     model,

@@ -38,11 +38,13 @@ export function tokensAsText(tokens: readonly number[]): string {
   return text;
 }
 
-/** Routing headers llmux's gateway reads (flow config's default header names). */
+/** Routing headers llmux's gateway reads (flow config's default header names, the SLO headers). */
 export function requestHeaders(request: WorkloadRequest, apiKey: string | null): Record<string, string> {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (apiKey !== null) headers.authorization = `Bearer ${apiKey}`;
   if (request.tags.priority !== undefined) headers["x-llmux-priority"] = String(request.tags.priority);
   if (request.tags.tenant !== undefined) headers["x-llmux-fairness-id"] = request.tags.tenant;
+  if (request.tags.sloTtftMs !== undefined) headers["x-llmux-slo-ttft-ms"] = String(request.tags.sloTtftMs);
+  if (request.tags.sloTpotMs !== undefined) headers["x-llmux-slo-tpot-ms"] = String(request.tags.sloTpotMs);
   return headers;
 }

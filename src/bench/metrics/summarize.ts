@@ -1,5 +1,6 @@
 // Per-stage statistics from request records: latency percentiles, throughput, goodput under an SLO
-// and prefix-cache hit rate. Warm-up stages are summarised too; callers choose what to show.
+// (each request's own when it carries one) and prefix-cache hit rate. Warm-up stages are summarised
+// too; callers choose what to show.
 import type { LatencyStats, RequestRecord, Slo, Stage, StageSummary } from "../types.ts";
 import type { LatencyHistogram } from "./latency-histogram.ts";
 
@@ -51,7 +52,9 @@ export function summarizeStage(
   const promptTokens = ok.reduce((a, r) => a + r.promptTokens, 0);
   const cachedTokens = ok.reduce((a, r) => a + r.cachedTokens, 0);
   const good = ok.filter(
-    (r) => r.firstTokenMs! - r.arrivalMs <= options.slo.ttftMs && tpotOf(r) <= options.slo.tpotMs,
+    (r) =>
+      r.firstTokenMs! - r.arrivalMs <= (r.tags.sloTtftMs ?? options.slo.ttftMs) &&
+      tpotOf(r) <= (r.tags.sloTpotMs ?? options.slo.tpotMs),
   );
   const perEndpoint: Record<string, number> = {};
   for (const r of records) perEndpoint[r.endpoint] = (perEndpoint[r.endpoint] ?? 0) + 1;

@@ -4,6 +4,7 @@ import type { ComparisonResult } from "../compare.ts";
 import type { StageSummary } from "../types.ts";
 import { escapeHtml } from "./escape.ts";
 import { describeSetup } from "./setup-text.ts";
+import { goodputTable, predictorByStageTable, predictorTable } from "./slo-tables.ts";
 import { type ChartSeries, lineChart } from "./svg-chart.ts";
 import { headlineTable, policyDetailTable, type Table, ttftByQpsTable } from "./tables.ts";
 
@@ -76,6 +77,9 @@ export function renderHtmlReport(comparison: ComparisonResult, title: string): s
       .join("")}</ul>`,
     `<h2>${escapeHtml(headlineTable(comparison).title)}</h2>`,
     renderTable(headlineTable(comparison)),
+    ...[goodputTable(comparison), predictorTable(comparison), predictorByStageTable(comparison)].flatMap(
+      (table) => (table === null ? [] : [`<h2>${escapeHtml(table.title)}</h2>`, renderTable(table)]),
+    ),
     "<h2>Charts</h2>",
     `<div class="charts">${renderCharts(comparison).join("\n")}</div>`,
   ];

@@ -1,7 +1,8 @@
-// The Markdown report: the setup, the headline, TTFT by QPS across policies, skipped policies with
-// their reasons, and each policy's per-stage table.
+// The Markdown report: the setup, the headline, goodput and predictor accuracy, TTFT by QPS across
+// policies, skipped policies with their reasons, and each policy's per-stage table.
 import type { ComparisonResult } from "../compare.ts";
 import { describeSetup } from "./setup-text.ts";
+import { goodputTable, predictorByStageTable, predictorTable } from "./slo-tables.ts";
 import { headlineTable, policyDetailTable, type Table, ttftByQpsTable } from "./tables.ts";
 
 export function renderMarkdownTable(table: Table): string {
@@ -18,6 +19,10 @@ export function renderMarkdownReport(comparison: ComparisonResult, title: string
   const sections = [`# ${title}`, "", ...describeSetup(comparison).map((line) => `- ${line}`), ""];
   const add = (table: Table) => sections.push(`## ${table.title}`, "", renderMarkdownTable(table), "");
   add(headlineTable(comparison));
+  add(goodputTable(comparison));
+  for (const table of [predictorTable(comparison), predictorByStageTable(comparison)]) {
+    if (table !== null) add(table);
+  }
   add(ttftByQpsTable(comparison, "p50"));
   add(ttftByQpsTable(comparison, "p90"));
   if (comparison.skipped.length > 0) {

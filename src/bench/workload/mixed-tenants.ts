@@ -1,5 +1,6 @@
-// Mixed tenants and priorities: each tenant has its own system prompt and a priority class; tenants
-// send skewed shares of the traffic (tenant i weighs 1/(i+1)^skew), so fairness and priority matter.
+// Mixed tenants and priorities: each tenant has its own system prompt and a priority class, optionally
+// with per-request SLOs; tenants send skewed shares of the traffic (tenant i weighs 1/(i+1)^skew), so
+// fairness, priority and SLO-aware routing matter.
 import { z } from "zod";
 import type { Workload } from "../types.ts";
 import { type AssembleInput, assembleWorkload, spreadLength } from "./assemble.ts";
@@ -9,6 +10,14 @@ import { appendTokens, MARKER_TOKEN_BASE, streamOf } from "./token-ids.ts";
 export const NAME = "mixed-tenants";
 export const DESCRIPTION = "tenants with their own system prompts, skewed traffic and priority classes";
 export const DEFAULT_STAGES: readonly StageSpec[] = [2, 4, 8].map((qps) => ({ qps, durationS: 60 }));
+
+/** Objectives in ms, one per priority class, as a comma list; a class past the list's end reuses it cyclically. */
+const sloList = z
+  .string()
+  .regex(/^(\d+(,\d+)*)?$/, "a comma-separated list of whole ms")
+  .default("")
+  .transform((text) => (text === "" ? [] : text.split(",").map(Number)))
+  .refine((values) => values.every((v) => v > 0), "SLOs must be > 0 ms");
 
 export const Params = z.strictObject({
   tenants: z.coerce.number().int().min(1).max(1000).default(4).describe("tenants"),
@@ -27,6 +36,10 @@ export const Params = z.strictObject({
     .max(1)
     .default(0.5)
     .describe("question and output length spread, ±fraction"),
+  sloTtftMs: sloList.describe(
+    "per-request TTFT SLO (x-llmux-slo-ttft-ms) by priority class, e.g. 1000,8000 (empty: none)",
+  ),
+  sloTpotMs: sloList.describe("per-request TPOT SLO (x-llmux-slo-tpot-ms) by priority class (empty: none)"),
 });
 export type Params = z.infer<typeof Params>;
 
@@ -40,10 +53,15 @@ export function build(params: Params, input: AssembleInput): Workload {
     const tenant = pickWeighted(weights, draws() * totalWeight);
     const questionTokens = spreadLength(params.questionTokens, params.spread, draws());
     const maxTokens = spreadLength(params.outputTokens, params.spread, draws());
+    const classIndex = tenant % classes.length;
     return {
       promptTokens: params.systemPromptTokens + questionTokens,
       maxTokens,
-      tags: { tenant: `tenant-${tenant}`, priority: classes[tenant % classes.length]! },
+      tags: {
+        tenant: `tenant-${tenant}`,
+        priority: classes[classIndex]!,
+        ...sloTags(params, classIndex),
+      },
       promptTokenIds: () => {
         const tokens: number[] = [];
         appendTokens(tokens, seed, `tenant-system:${tenant}`, params.systemPromptTokens);
@@ -53,6 +71,14 @@ export function build(params: Params, input: AssembleInput): Workload {
       },
     };
   });
+}
+
+function sloTags(params: Params, classIndex: number): { sloTtftMs?: number; sloTpotMs?: number } {
+  const { sloTtftMs: ttft, sloTpotMs: tpot } = params;
+  return {
+    ...(ttft.length === 0 ? {} : { sloTtftMs: ttft[classIndex % ttft.length]! }),
+    ...(tpot.length === 0 ? {} : { sloTpotMs: tpot[classIndex % tpot.length]! }),
+  };
 }
 
 function pickWeighted(weights: readonly number[], target: number): number {

@@ -35,6 +35,7 @@ import {
 import { ConfigError, loadConfig, type SchedulerConfig } from "../../config/index.ts";
 import { simProfileNames } from "../../sim/index.ts";
 import { COMMON_OPTIONS, commonSets, type OptionSpecs, parseCommandArgs } from "../args.ts";
+import { desPredictorFactory } from "../bench-predictor.ts";
 import { loadConfigForCommand } from "../config-loading.ts";
 import { ensureFetchConcurrency } from "../fetch-concurrency.ts";
 import { commandUsage } from "../usage.ts";
@@ -278,6 +279,7 @@ async function runSimulation(
     scrapeIntervalMs: flags["scrape-interval-ms"] ?? loaded.config.scheduler.metricsIntervalMs,
     maxConcurrency: flags["max-concurrency"],
     drainBetweenStages: !flags["no-drain"],
+    latencyPredictor: desPredictorFactory(loaded.config.predictor),
     onPolicyDone: (r) =>
       process.stderr.write(
         `[bench] ${r.policy}: ${r.requests} requests, ${(r.virtualMs / 1000).toFixed(0)} s simulated in ${(r.wallMs / 1000).toFixed(1)} s (${r.events} events)\n`,

@@ -7,6 +7,8 @@ import { buildInfo } from "../build-info.ts";
 import { configPath, loadConfigForCommand } from "../config-loading.ts";
 import { ensureFetchConcurrency } from "../fetch-concurrency.ts";
 import { runNode } from "../node.ts";
+import { createPredictorSetup } from "../predictor-setup.ts";
+import { createPrefixCache } from "../prefix-cache-setup.ts";
 import { buildScheduler } from "../scheduler-setup.ts";
 import { commandUsage } from "../usage.ts";
 
@@ -31,7 +33,13 @@ export async function run(argv: readonly string[]): Promise<number> {
   const allSets = [...sets, "engines=[]"];
   const loaded = loadConfigForCommand("gateway", values, allSets);
   if (typeof loaded === "number") return loaded;
-  const scheduler = buildScheduler(loaded.config.scheduler, () => performance.timeOrigin + performance.now());
+  const now = () => performance.timeOrigin + performance.now();
+  const predictor = createPredictorSetup({ config: loaded.config, now });
+  const prefixCache = await createPrefixCache({ config: loaded.config, plan: null, now });
+  const scheduler = buildScheduler(loaded.config.scheduler, now, {
+    latencyPredictor: predictor.latencyPredictor,
+    prefixIndex: prefixCache?.index,
+  });
   if (!scheduler.ok) {
     const report = scheduler.problems.map((p) => `  ${p.path}: ${p.message}`).join("\n");
     process.stderr.write(`llmux gateway: the scheduler config is invalid:\n${report}\n`);
@@ -51,6 +59,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     version: info.version,
     plan: null,
     scheduler: scheduler.scheduler,
+    predictor,
+    prefixCache,
     ...(path === undefined
       ? {}
       : { reloadConfig: () => loadConfig({ path, sets: allSets, env: process.env }).config }),

@@ -16,6 +16,8 @@ import { configPath, loadConfigForCommand } from "../config-loading.ts";
 import { ensureFetchConcurrency } from "../fetch-concurrency.ts";
 import { gpuDiscovery } from "../gpu-discovery.ts";
 import { runNode } from "../node.ts";
+import { createPredictorSetup } from "../predictor-setup.ts";
+import { createPrefixCache } from "../prefix-cache-setup.ts";
 import { buildScheduler } from "../scheduler-setup.ts";
 import { commandUsage } from "../usage.ts";
 
@@ -63,7 +65,12 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const now = () => performance.timeOrigin + performance.now();
-  const scheduler = buildScheduler(config.scheduler, now);
+  const predictor = createPredictorSetup({ config, now });
+  const prefixCache = await createPrefixCache({ config, plan: planned.plan, now });
+  const scheduler = buildScheduler(config.scheduler, now, {
+    latencyPredictor: predictor.latencyPredictor,
+    prefixIndex: prefixCache?.index,
+  });
   if (!scheduler.ok) {
     const report = scheduler.problems.map((p) => `  ${p.path}: ${p.message}`).join("\n");
     process.stderr.write(`llmux up: the scheduler config is invalid:\n${report}\n`);
@@ -89,6 +96,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     version: info.version,
     plan: planned.plan,
     scheduler: scheduler.scheduler,
+    predictor,
+    prefixCache,
     ...(path === undefined
       ? {}
       : { reloadConfig: () => loadConfig({ path, sets: allSets, env: process.env }).config }),

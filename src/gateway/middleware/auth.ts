@@ -12,6 +12,8 @@ export interface AuthenticatedKey {
   readonly priority: number;
   readonly rpm: number | null;
   readonly tpm: number | null;
+  /** The key's requests may set flow control's priority and fairness headers (auth.api_keys[].trust_flow_headers). */
+  readonly canSetFlowHeaders: boolean;
 }
 
 export type AuthResult =
@@ -120,6 +122,7 @@ function toStoredKey(config: ApiKeyConfig): StoredKey {
       priority: config.priority,
       rpm: config.rpm ?? null,
       tpm: config.tpm ?? null,
+      canSetFlowHeaders: config.trust_flow_headers,
     },
   };
 }

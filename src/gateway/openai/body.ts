@@ -3,7 +3,7 @@
 import { errorResponse } from "./errors.ts";
 
 export type JsonBodyResult =
-  | { readonly ok: true; readonly body: Record<string, unknown> }
+  | { readonly ok: true; readonly body: Record<string, unknown>; readonly sizeBytes: number }
   | { readonly ok: false; readonly response: Response };
 
 /** Longest parser message echoed to the client. */
@@ -97,7 +97,7 @@ function parseObject(bytes: Uint8Array): JsonBodyResult {
       }),
     );
   }
-  return { ok: true, body: value as Record<string, unknown> };
+  return { ok: true, body: value as Record<string, unknown>, sizeBytes: bytes.byteLength };
 }
 
 function concat(chunks: readonly Uint8Array[], totalBytes: number): Uint8Array {

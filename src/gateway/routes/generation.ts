@@ -23,7 +23,8 @@ import { parseGenerationRequest, type RequestRoute } from "../openai/schemas.ts"
 import { forwardRequest } from "../proxy/forward.ts";
 import type { PickUpstream, ProxyObserver, ProxySettings } from "../proxy/types.ts";
 import { createRequestObserver, type ObservedRequest, type RequestObserver } from "../request-observer.ts";
-import { completedRequest, keysOf, type PickedEndpoint } from "./request-facts.ts";
+import { admitRequest, releasingOnDone } from "./admission-step.ts";
+import { keysOf, type PickedEndpoint, reportDone } from "./request-facts.ts";
 import { estimateMaxTokens, estimatePromptTokens } from "./token-estimate.ts";
 
 const ROUTES: readonly (readonly [string, RequestRoute])[] = [
@@ -98,6 +99,16 @@ async function handleGeneration(ctx: GatewayContext, c: Context, path: string, r
     promptTokenEstimate: observed.promptTokenEstimate,
     ...(prefixKeys === undefined ? {} : { prefixKeys }),
   };
+  // Flow control may hold the request here; scheduling happens after, on the pool as it is then.
+  const admitted = await admitRequest(ctx, c, {
+    requestId,
+    model: resolved.baseModel,
+    key: auth.key,
+    sizeBytes: read.sizeBytes,
+    promptTokens: scheduling.promptTokenEstimate,
+    expectedOutputTokens: observed.maxTokensEstimate,
+  });
+  if (!admitted.ok) return admitted.response;
   // The first decision is made before forwarding, so a P/D decision can run its prefill leg first; the
   // proxy's first pick then uses it, and later picks (retries) decide again without the failed engines.
   const first = decide(ctx, scheduling, new Set());
@@ -125,13 +136,10 @@ async function handleGeneration(ctx: GatewayContext, c: Context, path: string, r
     ctx.scheduler.onPicked?.(scheduling, chosen.id);
     return { ok: true, target: { endpointId: chosen.id, baseUrl: chosen.baseUrl } };
   };
-  const onRequestDone = ctx.onRequestDone;
-  if (onRequestDone !== undefined) {
-    observed.onDone = function reportCompleted(done) {
-      if (picked === null || done.outcome.endpointId !== picked.endpoint.descriptor.id) return;
-      onRequestDone(completedRequest(scheduling, picked, done));
-    };
-  }
+  observed.onDone = function reportCompleted(done) {
+    if (picked !== null) reportDone(ctx, scheduling, picked, done);
+  };
+  observed.onDone = releasingOnDone(observed.onDone, admitted);
   // Created before the headers: its span's traceparent goes upstream on every leg (W3C trace context).
   const observer = createRequestObserver(ctx, observed, c.req.raw.headers);
   const upstreamHeaders = { "x-request-id": requestId, ...observer.traceHeaders };
@@ -226,6 +234,7 @@ function decide(ctx: GatewayContext, scheduling: SchedulingRequest, excluded: Re
   for (;;) {
     const decision: ScheduleResult = ctx.scheduler.schedule(scheduling, candidates);
     if (!decision.ok) return decision;
+    ctx.metrics.routing.decided(decision.explanation);
     const chosen = decision.endpoint.descriptor;
     // A half-open circuit lets one probe through; if it is taken, choose among the others.
     if (ctx.pool.admitAttempt(chosen.id)) return decision;

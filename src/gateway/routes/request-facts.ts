@@ -1,5 +1,5 @@
 // What the generation route learns about a request around its routing decision: the prompt's block
-// keys before scheduling, and the finished request as a latency sample after it ended.
+// keys before scheduling, and the finished request (a latency sample, cached-token metrics) after it ended.
 import type { EndpointSnapshot } from "../../pool/index.ts";
 import type { PrefixKeys, SchedulingRequest } from "../../scheduler/index.ts";
 import type { CompletedRequest, GatewayContext, PrefixKeysInput } from "../context.ts";
@@ -22,6 +22,22 @@ export interface PickedEndpoint {
   readonly cachedTokensEstimate: number;
   /** Gateway clock at the pick: latency samples exclude time spent queued or tokenizing. */
   readonly atMs: number;
+}
+
+/**
+ * Reports a finished request to the routing metrics and to `ctx.onRequestDone` when the answer came
+ * from the proxy's last pick (a P/D prefill leg that answered by itself was not picked by the proxy).
+ */
+export function reportDone(
+  ctx: GatewayContext,
+  scheduling: SchedulingRequest,
+  picked: PickedEndpoint,
+  done: ObservedDone,
+): void {
+  if (done.outcome.endpointId !== picked.endpoint.descriptor.id) return;
+  const completed = completedRequest(scheduling, picked, done);
+  ctx.metrics.routing.completed(completed);
+  ctx.onRequestDone?.(completed);
 }
 
 export function completedRequest(

@@ -8,6 +8,9 @@ const RUNNING = "vllm:num_requests_running";
 const WAITING = "vllm:num_requests_waiting";
 // kv_cache_usage_perc since vLLM PR #18354 (2025-06); gpu_cache_usage_perc removed by PR #29330 (2025-11).
 const KV_USAGE = ["vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc"] as const;
+// The gpu_ prefix was dropped by vLLM PR #18354 (2025-06), with the KV usage rename.
+const PREFIX_QUERIES = ["vllm:prefix_cache_queries_total", "vllm:gpu_prefix_cache_queries_total"] as const;
+const PREFIX_HITS = ["vllm:prefix_cache_hits_total", "vllm:gpu_prefix_cache_hits_total"] as const;
 const LORA_INFO = "vllm:lora_requests_info";
 const CACHE_CONFIG = "vllm:cache_config_info";
 /** Label of the series without an `engine` label (vLLM before data-parallel metrics). */
@@ -18,6 +21,8 @@ export const VLLM_METRIC_FAMILIES: ReadonlySet<string> = new Set([
   RUNNING,
   WAITING,
   ...KV_USAGE,
+  ...PREFIX_QUERIES,
+  ...PREFIX_HITS,
   LORA_INFO,
   CACHE_CONFIG,
 ]);
@@ -45,6 +50,9 @@ export function extractVllmMetrics(parsed: ParsedExposition, scrapedAtMs: number
   const cache = readCacheConfig(samplesOf(parsed, CACHE_CONFIG));
   if (cache === null) missingFamilies.push(CACHE_CONFIG);
   const lora = readLoraInfo(samplesOf(parsed, LORA_INFO));
+  // Optional families: an engine without them routes the same, so they are not reported missing.
+  const prefixQueries = firstPresent(parsed, PREFIX_QUERIES);
+  const prefixHits = firstPresent(parsed, PREFIX_HITS);
   return {
     metrics: {
       waitingRequests: sumOf(waiting),
@@ -55,6 +63,8 @@ export function extractVllmMetrics(parsed: ParsedExposition, scrapedAtMs: number
       runningLoras: lora.running,
       waitingLoras: lora.waiting,
       maxLoras: lora.maxLoras,
+      ...(prefixQueries.length === 0 ? {} : { prefixCacheQueriedTokens: sumOf(prefixQueries) }),
+      ...(prefixHits.length === 0 ? {} : { prefixCacheHitTokens: sumOf(prefixHits) }),
       scrapedAtMs,
     },
     missingFamilies,

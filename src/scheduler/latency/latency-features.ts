@@ -2,7 +2,7 @@
 // the prefix estimate: used by predicted-latency-producer at decision time and by the gateway when it
 // records the finished request as a training sample (so both describe the request the same way).
 import type { EndpointSnapshot } from "../../pool/index.ts";
-import type { LatencyFeatures } from "../../predictor/index.ts";
+import type { LatencyFeatures, LatencySample } from "../../predictor/index.ts";
 import type { SchedulingRequest } from "../types.ts";
 
 /** Output tokens assumed when a request sets no limit (the gateway's in-flight estimate uses the same). */
@@ -53,4 +53,33 @@ export function latencyFeaturesOf(
     cachedTokens,
     outputTokens: expectedOutputTokens(request.body),
   });
+}
+
+/** What a finished request took, measured from the moment its endpoint was picked. */
+export interface ObservedLatency {
+  /** Time to first token, ms. */
+  readonly ttftMs: number;
+  /** Mean time per output token after the first, ms; null with fewer than two tokens. */
+  readonly tpotMs: number | null;
+}
+
+/**
+ * The predictor's training sample for a finished request: the features of the decision that sent it
+ * (`endpoint` as the scheduler saw it at the pick, `cachedTokens` as it estimated then), so that training
+ * and predicted-latency-producer describe a request the same way. The gateway and the benchmark's
+ * simulation both build their samples here. Null when the endpoint had never been scraped (its load is
+ * unknown, and the producer predicts nothing there) or no positive TTFT was measured.
+ */
+export function latencySampleOf(
+  request: SchedulingRequest,
+  endpoint: EndpointSnapshot,
+  cachedTokens: number,
+  observed: ObservedLatency,
+): LatencySample | null {
+  if (endpoint.metrics === null || !(observed.ttftMs > 0)) return null;
+  return {
+    features: latencyFeaturesOf(request, endpoint, cachedTokens),
+    ttftMs: observed.ttftMs,
+    tpotMs: observed.tpotMs,
+  };
 }

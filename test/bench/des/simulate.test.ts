@@ -1,6 +1,48 @@
 import { describe, expect, test } from "bun:test";
-import { DEFAULT_SLO, simulate, summarizeStages } from "../../../src/bench/index.ts";
+import { BenchError, DEFAULT_SLO, simulate, summarizeStages } from "../../../src/bench/index.ts";
+import { desPredictorFactory } from "../../../src/cli/bench-predictor.ts";
+import { ConfigSchema } from "../../../src/config/index.ts";
 import { policy, smallWorkload, spyPolicy, tinyEngines } from "./fixtures.ts";
+
+describe("discrete-event simulation with a latency predictor", () => {
+  const predictorConfig = ConfigSchema.parse({
+    predictor: { min_samples_for_training: 20, retrain_interval_ms: 500 },
+  }).predictor;
+
+  test("a policy routing on predictions trains one online from its own requests, replayably", async () => {
+    const engines = await tinyEngines();
+    const run = () =>
+      simulate({
+        workload: smallWorkload(2),
+        engines,
+        engineCount: 3,
+        policy: policy("slo-aware"),
+        seed: 2,
+        latencyPredictor: desPredictorFactory(predictorConfig),
+      });
+    const a = run();
+    const ok = a.records.filter((r) => r.error === null && r.firstTokenMs !== null);
+    expect(a.predictor?.heldBack?.samplesObserved).toBe(ok.length);
+    expect(a.predictor?.heldBack?.trainings).toBeGreaterThan(1);
+    expect(a.predictor?.prospective.ttft.requests).toBeGreaterThan(0);
+    expect(JSON.stringify(run())).toBe(JSON.stringify(a));
+    const plain = simulate({
+      workload: smallWorkload(2),
+      engines,
+      engineCount: 3,
+      policy: policy("random"),
+      seed: 2,
+    });
+    expect(plain.predictor).toBeNull();
+  });
+
+  test("a policy routing on predictions needs a predictor factory", async () => {
+    const engines = await tinyEngines();
+    expect(() =>
+      simulate({ workload: smallWorkload(2), engines, engineCount: 2, policy: policy("slo-aware"), seed: 1 }),
+    ).toThrow(BenchError);
+  });
+});
 
 describe("discrete-event simulation", () => {
   test("replays identically for a seed, with the plugin scheduler deciding", async () => {

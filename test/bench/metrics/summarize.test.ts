@@ -72,6 +72,27 @@ describe("benchmark statistics", () => {
     expect(s!.perEndpoint).toEqual({ a: 3, b: 1 });
   });
 
+  test("a request with its own SLO is judged by it; others by the run's", () => {
+    // TTFT 500 ms and TPOT 100 ms each; the run's SLO (2 s, 100 ms) holds for all.
+    const records = [
+      record({ index: 0, arrivalMs: 0, firstTokenMs: 500, endMs: 1500 }),
+      record({ index: 1, arrivalMs: 0, firstTokenMs: 500, endMs: 1500, tags: { sloTtftMs: 400 } }),
+      record({ index: 2, arrivalMs: 0, firstTokenMs: 500, endMs: 1500, tags: { sloTpotMs: 50 } }),
+      record({
+        index: 3,
+        arrivalMs: 0,
+        firstTokenMs: 500,
+        endMs: 1500,
+        tags: { sloTtftMs: 600, sloTpotMs: 120 },
+      }),
+    ];
+    const [s] = summarizeStages([{ index: 0, qps: 1, durationMs: 4000, isWarmup: false }], records, {
+      slo: { ttftMs: 2000, tpotMs: 100 },
+      stageStartMs: new Map([[0, 0]]),
+    });
+    expect(s!.goodFraction).toBe(0.5);
+  });
+
   test("the ITL histogram's quantiles are within 1 % of the exact ones", () => {
     const histogram = new LatencyHistogram();
     const values = Array.from({ length: 10_000 }, (_, i) => 5 + (i % 1000) * 0.1);

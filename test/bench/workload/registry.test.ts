@@ -110,6 +110,25 @@ describe("workload registry", () => {
     expect(commonPrefix(t0[0]!, t0[1]!)).toBe(2000);
   });
 
+  test("mixed tenants: SLOs by priority class become request tags; none by default", () => {
+    const build = (params: Record<string, string>) =>
+      buildWorkload({
+        name: "mixed-tenants",
+        params: { tenants: 2, priorities: "0,1", ...params },
+        stages: [{ qps: 50, durationS: 2 }],
+        arrival: "poisson",
+        seed: 1,
+      });
+    const w = build({ sloTtftMs: "500,4000", sloTpotMs: "40" });
+    for (const r of w.requests) {
+      expect(r.tags.sloTtftMs).toBe(r.tags.priority === 0 ? 500 : 4000);
+      expect(r.tags.sloTpotMs).toBe(40);
+    }
+    expect(build({}).requests.every((r) => r.tags.sloTtftMs === undefined)).toBe(true);
+    expect(() => build({ sloTtftMs: "0" })).toThrow(/sloTtftMs/);
+    expect(() => build({ sloTtftMs: "fast" })).toThrow(/sloTtftMs/);
+  });
+
   test("help lists every workload with its parameters and defaults", () => {
     const help = workloadsHelp();
     for (const name of workloadNames()) expect(help).toContain(`  ${name}: `);

@@ -46,7 +46,7 @@ describe("createAuthenticator", () => {
     const result = authenticator.authenticate(request(bearer(ALICE_KEY)));
     expect(result).toEqual({
       ok: true,
-      key: { name: "alice", models: ["llama"], priority: 5, rpm: 60, tpm: null },
+      key: { name: "alice", models: ["llama"], priority: 5, rpm: 60, tpm: null, canSetFlowHeaders: false },
     });
   });
 
@@ -125,7 +125,14 @@ describe("the open gateway and the admin rule", () => {
 });
 
 describe("checkModelAllowed", () => {
-  const key = { name: "alice", models: ["llama"], priority: 0, rpm: null, tpm: null };
+  const key = {
+    name: "alice",
+    models: ["llama"],
+    priority: 0,
+    rpm: null,
+    tpm: null,
+    canSetFlowHeaders: false,
+  };
 
   test("lets an open gateway and an unrestricted key use any model", () => {
     expect(checkModelAllowed(null, "anything")).toBeNull();

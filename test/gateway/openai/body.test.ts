@@ -63,6 +63,7 @@ describe("readJsonBody", () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.body).toEqual(JSON.parse(JSON.stringify(payload)));
+    expect(result.sizeBytes).toBe(new TextEncoder().encode(JSON.stringify(payload)).byteLength);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 

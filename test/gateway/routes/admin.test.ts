@@ -85,7 +85,9 @@ describe("GET /admin/instances", () => {
   });
 
   test("with API keys but no admin key, admin stays locked", async () => {
-    const { app } = gatewayWith({ api_keys: [{ name: "team", key: "client-key", priority: 0 }] });
+    const { app } = gatewayWith({
+      api_keys: [{ name: "team", key: "client-key", priority: 0, trust_flow_headers: false }],
+    });
     expect((await app.request(get("/admin/instances", "client-key"))).status).toBe(401);
   });
 });

@@ -30,6 +30,9 @@ describe("extractVllmMetrics on fixtures", () => {
       runningLoras: ["sql-lora", "chat-lora"],
       waitingLoras: ["sql-lora"],
       maxLoras: 2,
+      // The gpu_prefix_cache_* names of that version.
+      prefixCacheQueriedTokens: 51200,
+      prefixCacheHitTokens: 30720,
       scrapedAtMs: 42,
     });
   });
@@ -48,6 +51,8 @@ describe("extractVllmMetrics on fixtures", () => {
       runningLoras: ["sql-lora", "chat-lora"],
       waitingLoras: ["tool-lora"],
       maxLoras: 4,
+      prefixCacheQueriedTokens: 409600 + 388096,
+      prefixCacheHitTokens: 327680 + 301056,
       scrapedAtMs: 1000,
     });
   });
@@ -65,6 +70,8 @@ describe("extractVllmMetrics on fixtures", () => {
       runningLoras: ["a"],
       waitingLoras: ["a"],
       maxLoras: 1,
+      prefixCacheQueriedTokens: 5 + 5,
+      prefixCacheHitTokens: 0,
       scrapedAtMs: 1000,
     });
   });
@@ -155,6 +162,24 @@ describe("extractVllmMetrics rules", () => {
     const { metrics } = extract(text.join("\n"));
     expect(metrics.runningRequests).toBe(2);
     expect(metrics.kvUsageRatio).toBe(1);
+  });
+
+  test("prefix-cache counters are summed over engines, and absent without being reported missing", () => {
+    const text = [
+      ...load,
+      "vllm:kv_cache_usage_perc 0",
+      'vllm:cache_config_info{block_size="16",num_gpu_blocks="100"} 1',
+      'vllm:prefix_cache_queries_total{engine="0"} 64',
+      'vllm:prefix_cache_queries_total{engine="1"} 32',
+      'vllm:prefix_cache_hits_total{engine="0"} 16',
+    ];
+    const extraction = extract(text.join("\n"));
+    expect(extraction.metrics.prefixCacheQueriedTokens).toBe(96);
+    expect(extraction.metrics.prefixCacheHitTokens).toBe(16);
+    const without = extract(text.slice(0, 4).join("\n"));
+    expect(without.metrics.prefixCacheQueriedTokens).toBeUndefined();
+    expect(without.metrics.prefixCacheHitTokens).toBeUndefined();
+    expect(without.missingFamilies).toEqual([]);
   });
 
   test("empty adapter lists and a missing max_lora read as empty and null", () => {

@@ -47,16 +47,35 @@ describe("precise-prefix-cache-producer", () => {
     ]);
   });
 
-  test("without keys or without an index it writes an empty match", () => {
+  test("without keys or without an index and with the fallback off it writes an empty match", () => {
     const { index } = fakeIndex();
+    const params = Params.parse({ approximateFallback: false });
     for (const [req, deps] of [
-      [request({ promptTokenEstimate: 64 }), pluginDeps({ prefixIndex: index })],
+      [request({ prompt: "p".repeat(640) }), pluginDeps({ prefixIndex: index })],
       [withKeys, pluginDeps()],
     ] as const) {
       const cycle = new MapCycleState();
-      create("precise", Params.parse({}), deps).produce(req, [endpoint("a")], cycle);
+      create("precise", params, deps).produce(req, [endpoint("a")], cycle);
       expect(cycle.get(PREFIX_MATCH_KEY)?.totalBlocks).toBe(0);
     }
+  });
+
+  test("a request without keys gets the approximate estimate, learned from such requests at pick", () => {
+    const { index, speculative } = fakeIndex();
+    const producer = create("precise", Params.parse({}), pluginDeps({ prefixIndex: index }));
+    const keyless = request({ prompt: "an unkeyed prompt ".repeat(40) });
+    const before = new MapCycleState();
+    producer.produce(keyless, [endpoint("a"), endpoint("b")], before);
+    expect(before.get(PREFIX_MATCH_KEY)?.totalBlocks).toBeGreaterThan(0);
+    expect(before.get(PREFIX_MATCH_KEY)?.matchedBlocks("b")).toBe(0);
+    producer.preRequest?.(keyless, "b");
+    const after = new MapCycleState();
+    producer.produce(keyless, [endpoint("a"), endpoint("b")], after);
+    const info = after.get(PREFIX_MATCH_KEY);
+    expect(info?.matchedBlocks("b")).toBe(info?.totalBlocks);
+    expect(info?.matchedBlocks("a")).toBe(0);
+    // The keyless pick went to the approximate index, not the KV-event index.
+    expect(speculative).toEqual([]);
   });
 
   test("inserts speculative entries for the picked endpoint, unless turned off", () => {
@@ -73,5 +92,11 @@ describe("precise-prefix-cache-producer", () => {
       pluginDeps({ prefixIndex: index }),
     ).preRequest?.(withKeys, "a");
     expect(speculative).toHaveLength(1);
+  });
+
+  test("leaves the speculative lifetime to the index when speculativeTtlMs is unset", () => {
+    const { index, speculative } = fakeIndex();
+    create("precise", Params.parse({}), pluginDeps({ prefixIndex: index })).preRequest?.(withKeys, "b");
+    expect(speculative).toEqual([{ engineId: "b", keys: KEYS }]);
   });
 });

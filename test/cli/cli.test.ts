@@ -56,6 +56,28 @@ describe("llmux CLI", () => {
     expect(result.stderr).toContain('telemetry.log_format: expected one of "json" | "pretty", got "xml"');
   });
 
+  test("check-config reports scheduler plugin and flow policy parameters as up would", async () => {
+    const path = join(tmpdir(), `llmux-cli-plugins-${process.pid}.yaml`);
+    writeFileSync(
+      path,
+      [
+        "scheduler:",
+        "  plugins:",
+        "    - type: queue-scorer",
+        "    - type: no-such-scorer",
+        "flow:",
+        "  enabled: true",
+        "  fairness_policy: { type: round-robin-fairness-policy, parameters: { bogus: 1 } }",
+        "",
+      ].join("\n"),
+    );
+    const result = await runLlmux(["check-config", "-c", path]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("scheduler.plugins[1].type");
+    expect(result.stderr).toContain("no-such-scorer");
+    expect(result.stderr).toContain("flow.fairness_policy.parameters");
+  });
+
   test("--set overrides reach validation", async () => {
     const result = await runLlmux(["check-config", "--set", "gateway.port=abc"]);
     expect(result.exitCode).toBe(2);

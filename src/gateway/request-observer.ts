@@ -20,6 +20,8 @@ export interface ObservedRequest {
   routeReason: string;
   /** Called once after the request ended, with what the gateway measured. */
   onDone?: (done: ObservedDone) => void;
+  /** Flow control's part (gateway clock, ms), traced as the admission span; absent when none ran. */
+  admission?: { readonly startMs: number; readonly endMs: number; readonly queuedMs: number };
 }
 
 /** What the gateway measured of one finished request. */
@@ -60,6 +62,11 @@ export function createRequestObserver(
   const stats = ctx.stats;
   const trace = startTrace(ctx, request, clientHeaders);
   let lastStepAtMs = request.startedAtMs;
+  if (trace !== null && request.admission !== undefined) {
+    const { startMs, endMs, queuedMs } = request.admission;
+    trace.phase("llmux.admission", startMs, endMs, { "llmux.flow.queued_ms": queuedMs });
+    lastStepAtMs = endMs;
+  }
   return {
     traceHeaders: trace?.headers ?? NO_TRACE_HEADERS,
     tracePrefill(attempt) {

@@ -100,6 +100,7 @@ async function handleGeneration(ctx: GatewayContext, c: Context, path: string, r
     ...(prefixKeys === undefined ? {} : { prefixKeys }),
   };
   // Flow control may hold the request here; scheduling happens after, on the pool as it is then.
+  const admissionStartMs = ctx.now();
   const admitted = await admitRequest(ctx, c, {
     requestId,
     model: resolved.baseModel,
@@ -109,6 +110,9 @@ async function handleGeneration(ctx: GatewayContext, c: Context, path: string, r
     expectedOutputTokens: observed.maxTokensEstimate,
   });
   if (!admitted.ok) return admitted.response;
+  if (ctx.flowControl !== undefined) {
+    observed.admission = { startMs: admissionStartMs, endMs: ctx.now(), queuedMs: admitted.queuedMs };
+  }
   // The first decision is made before forwarding, so a P/D decision can run its prefill leg first; the
   // proxy's first pick then uses it, and later picks (retries) decide again without the failed engines.
   const first = decide(ctx, scheduling, new Set());

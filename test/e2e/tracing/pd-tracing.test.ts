@@ -34,7 +34,12 @@ describe("P/D tracing", () => {
     await receiver.waitFor((spans) => spans.some(isRoot), 20_000);
     const root = receiver.spans.find(isRoot) as ReceivedSpan;
     const children = receiver.spans.filter((s) => s.parentSpanId === root.spanId);
-    expect(children.map((s) => s.name).sort()).toEqual(["llmux.prefill", "llmux.schedule", "llmux.upstream"]);
+    expect(children.map((s) => s.name).sort()).toEqual([
+      "llmux.admission",
+      "llmux.prefill",
+      "llmux.schedule",
+      "llmux.upstream",
+    ]);
     const prefill = children.find((s) => s.name === "llmux.prefill") as ReceivedSpan;
     const decode = children.find((s) => s.name === "llmux.upstream") as ReceivedSpan;
     expect(prefill.kind).toBe(CLIENT);

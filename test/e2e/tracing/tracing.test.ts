@@ -78,7 +78,11 @@ describe("tracing through llmux up with sims", () => {
       expect(endpoint).toStartWith("e2e-model-");
 
       const children = receiver.spans.filter((s) => s.parentSpanId === root.spanId);
-      expect(children.map((s) => s.name).sort()).toEqual(["llmux.schedule", "llmux.upstream"]);
+      expect(children.map((s) => s.name).sort()).toEqual([
+        "llmux.admission",
+        "llmux.schedule",
+        "llmux.upstream",
+      ]);
       for (const child of children) expect(child.traceId).toBe(root.traceId);
       const schedule = children.find((s) => s.name === "llmux.schedule") as ReceivedSpan;
       expect(schedule.kind).toBe(INTERNAL);
@@ -94,7 +98,11 @@ describe("tracing through llmux up with sims", () => {
         "http.response.status_code": 200,
       });
       expect(upstream.events).toEqual(["first_token"]);
-      expect(schedule.startNs).toBeGreaterThanOrEqual(root.startNs);
+      const admission = children.find((s) => s.name === "llmux.admission") as ReceivedSpan;
+      expect(admission.kind).toBe(INTERNAL);
+      expect(Number(admission.attributes["llmux.flow.queued_ms"])).toBeLessThan(50);
+      expect(admission.startNs).toBeGreaterThanOrEqual(root.startNs);
+      expect(schedule.startNs).toBeGreaterThanOrEqual(admission.endNs);
       expect(upstream.startNs).toBeGreaterThanOrEqual(schedule.endNs);
       expect(upstream.endNs).toBeLessThanOrEqual(root.endNs);
     }

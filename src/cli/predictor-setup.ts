@@ -10,6 +10,7 @@ import {
   createWorkerTrainer,
   type LatencyPredictor,
   type LatencyPredictorReader,
+  type PredictorErrorCode,
   PredictorOptions,
   type PredictorStats,
   type Trainer,
@@ -62,7 +63,10 @@ export function createPredictorSetup(options: PredictorSetupOptions): PredictorS
     now: options.now,
     trainer: lazyTrainer(options.createTrainer ?? (() => createWorkerTrainer())),
     onTrainingError: function logTrainingError(error) {
-      logger?.warn({ err: error }, "latency training failed; the previous model keeps serving");
+      logger?.warn(
+        { err: error, code: "predictor_training_failed" satisfies PredictorErrorCode },
+        "latency training failed; the previous model keeps serving",
+      );
     },
   });
   const isLearning = learningGate();
@@ -81,8 +85,7 @@ export function createPredictorSetup(options: PredictorSetupOptions): PredictorS
     start(node) {
       logger = node.logger;
       liveConfig = node.config;
-      const config = node.config;
-      registerPredictorMetrics(node.registry, predictor, () => isLearning(config()));
+      registerPredictorMetrics(node.registry, predictor, () => isLearning(node.config()));
     },
     stats: () => predictor.stats(),
     close: () => predictor.close(),
@@ -114,7 +117,8 @@ function learningGate(): (config: Config) => boolean {
         mode === "on" ||
         (mode === "auto" &&
           (usesLatencyPredictor(config.scheduler) ||
-            config.flow.admitters.some((admitter) => admitter.type === LATENCY_SLO_ADMITTER_TYPE)));
+            (config.flow.enabled &&
+              config.flow.admitters.some((admitter) => admitter.type === LATENCY_SLO_ADMITTER_TYPE))));
     }
     return isWanted;
   };

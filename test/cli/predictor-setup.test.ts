@@ -101,7 +101,7 @@ describe("predictor setup", () => {
     const plain = config();
     const live = { config: plain };
     const latency = config({ scheduler: { plugins: [{ type: "latency-scorer" }] } });
-    const admitting = config({ flow: { admitters: [{ type: "latency-slo-admitter" }] } });
+    const admitting = config({ flow: { enabled: true, admitters: [{ type: "latency-slo-admitter" }] } });
     const unstarted = createPredictorSetup({ config: latency, now: () => 0 });
     unstarted.onRequestDone(done(0));
     expect(unstarted.stats().samplesObserved).toBe(0);
@@ -152,6 +152,24 @@ describe("predictor setup", () => {
     expect(idle?.ttftMs).toBeGreaterThan(0);
     expect(queued?.ttftMs).toBeGreaterThan(idle?.ttftMs ?? Number.POSITIVE_INFINITY);
     expect(setup.estimateLatency(ADMISSION, endpoint("e", { metrics: null }))).toBeNull();
+  });
+
+  test("a failed training run is counted on /metrics and the node keeps serving", async () => {
+    const setup = createPredictorSetup({
+      config: config({ predictor: { mode: "on", min_samples_for_training: 50 } }),
+      now: () => 0,
+      createTrainer: () => ({
+        train: () => Promise.reject(new Error("worker died")),
+        close() {},
+      }),
+    });
+    const registry = createMetricsRegistry();
+    setup.start({ registry, logger, config: () => config({ predictor: { mode: "on" } }) });
+    feed(setup, 100);
+    await Bun.sleep(0);
+    const text = await metricsText(registry);
+    expect(seriesValue(text, "llmux_predictor_training_failures_total")).toBe(1);
+    expect(seriesValue(text, "llmux_predictor_ready")).toBe(0);
   });
 
   test("the trainer starts only when a training run is due", () => {

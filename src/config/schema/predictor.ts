@@ -7,7 +7,7 @@ export const PredictorSchema = z.strictObject({
     .enum(["auto", "on", "off"])
     .default("auto")
     .describe(
-      "auto: learn while the scheduler uses predicted-latency-producer or latency-scorer, or flow uses " +
+      "auto: learn while the scheduler uses predicted-latency-producer or latency-scorer, or enabled flow uses " +
         "latency-slo-admitter; on: always learn (to watch its accuracy first); off: never",
     ),
   family: z

@@ -93,6 +93,9 @@ export async function createPrefixCache(options: PrefixCacheOptions): Promise<Pr
     const candidates = run.node.pool.candidates(input.model);
     // Nothing can serve it: the scheduler answers without looking at keys.
     if (candidates.length === 0) return undefined;
+    // No candidate publishes KV events, so the index holds nothing to match: skip the tokenizing (and
+    // any render round trip); the precise producer's approximate fallback routes the request.
+    if (!candidates.some((c) => run.followed.has(c.descriptor.id))) return counted(run, "no_kv_events");
     const blockSize = blockSizeOf(candidates, index);
     const digest = promptDigest(kind, input, blockSize);
     const cached = cache.get(digest.key);
@@ -223,7 +226,7 @@ function keysMetrics(registry: MetricsRegistry) {
   return {
     outcomes: new Counter({
       name: "llmux_kvcache_request_keys_total",
-      help: "Requests' block-key computations, by outcome (tokenizer, worker, render, token-ids, cache_hit, or why none: no_prompt, no_tokenizer, tokenize_failed, render_failed, timeout, unsupported_route, error).",
+      help: "Requests' block-key computations, by outcome (tokenizer, worker, render, token-ids, cache_hit, or why none: no_kv_events, no_prompt, no_tokenizer, tokenize_failed, render_failed, timeout, unsupported_route, error).",
       labelNames: ["outcome"] as const,
       registers: [registry],
     }),

@@ -58,6 +58,9 @@ function planOf(instances: { model: string; engine: "sim" | "vllm"; extraArgs?: 
   };
 }
 
+/** A KV-event source that never answers: the endpoint counts as followed, so keys are worth computing. */
+const EVENTS = { endpoint: "tcp://127.0.0.1:1", replayEndpoint: null, topic: "" };
+
 function descriptor(id: string, kvEvents: EndpointDescriptor["kvEvents"] = null): EndpointDescriptor {
   return {
     id,
@@ -131,7 +134,7 @@ describe("createPrefixCache", () => {
 
   test("keys a sim's chat prompt with the builtin tokenizer the sim hashes with, and caches them", async () => {
     const { cache, pool, registry } = await started({}, planOf([{ model: "not-a-dir", engine: "sim" }]));
-    pool.upsert(descriptor("e1"));
+    pool.upsert(descriptor("e1", EVENTS));
     const keys = await cache.prefixKeys(chat(PROMPT));
     const expected = await expectedKeys(createBuiltinTokenizer(), chat(PROMPT));
     expect(expected.length).toBeGreaterThan(4);
@@ -141,9 +144,16 @@ describe("createPrefixCache", () => {
     expect(await outcomes(registry)).toEqual({ tokenizer: 1, cache_hit: 1 });
   });
 
+  test("computes no keys when no engine of the model publishes KV events", async () => {
+    const { cache, pool, registry } = await started({}, planOf([{ model: "not-a-dir", engine: "sim" }]));
+    pool.upsert(descriptor("e1"));
+    expect(await cache.prefixKeys(chat(PROMPT))).toBeUndefined();
+    expect(await outcomes(registry)).toEqual({ no_kv_events: 1 });
+  });
+
   test("takes the block size the engines report in cache_config_info", async () => {
     const { cache, pool } = await started({}, planOf([{ model: "not-a-dir", engine: "sim" }]));
-    pool.upsert(descriptor("e1"));
+    pool.upsert(descriptor("e1", EVENTS));
     pool.setMetrics("e1", {
       waitingRequests: 0,
       runningRequests: 0,
@@ -171,7 +181,7 @@ describe("createPrefixCache", () => {
         init.signal?.addEventListener("abort", () => reject(new Error("aborted"))),
       );
     });
-    pool.upsert(descriptor("e1"));
+    pool.upsert(descriptor("e1", EVENTS));
     const keys = await cache.prefixKeys(chat("rendered"));
     expect(renders).toEqual(["http://engine-e1/v1/chat/completions/render"]);
     expect(keys?.keys.length).toBe(2);
@@ -186,7 +196,7 @@ describe("createPrefixCache", () => {
   test("gives no keys for routes it cannot tokenize or models no engine serves", async () => {
     const { cache, pool, registry } = await started({}, planOf([{ model: "not-a-dir", engine: "sim" }]));
     expect(await cache.prefixKeys(chat(PROMPT))).toBeUndefined();
-    pool.upsert(descriptor("e1"));
+    pool.upsert(descriptor("e1", EVENTS));
     expect(await cache.prefixKeys({ ...chat(PROMPT), route: "embeddings" })).toBeUndefined();
     expect(await outcomes(registry)).toEqual({ unsupported_route: 1 });
   });
@@ -198,7 +208,7 @@ describe("createPrefixCache", () => {
       planOf([{ model: "hub/id", engine: "vllm", extraArgs: ["--tokenizer", dir] }]),
       () => Promise.resolve(new Response("no render here", { status: 404 })),
     );
-    pool.upsert(descriptor("e1"));
+    pool.upsert(descriptor("e1", EVENTS));
     const tokenizer = await loadTokenizer(dir);
     const long = chat("cache ".repeat(4000));
     const deadline = Date.now() + 20_000;

@@ -57,9 +57,12 @@ export interface StatsView {
   readonly decisions: readonly DecisionExplanation[];
   /** null: no engine has a prefill or decode role. */
   readonly pd: PdView | null;
-  /** null until admission control reports its queues (TODO(#11): fill from flow/ once it lands). */
-  readonly flow: null;
+  /** Flow control's queues, saturation and outcomes as label → value facts; null when it does not run. */
+  readonly flow: FlowFacts | null;
 }
+
+/** Flat, bounded facts (per model and priority band, per outcome) the dashboard lists as they come. */
+export type FlowFacts = Readonly<Record<string, string | number>>;
 
 export function buildStatsView(ctx: GatewayContext, query: StatsQuery): StatsView {
   const nowMs = ctx.now();
@@ -74,7 +77,7 @@ export function buildStatsView(ctx: GatewayContext, query: StatsQuery): StatsVie
     engines,
     decisions,
     pd: pdView(engines, decisions),
-    flow: null,
+    flow: flowFacts(ctx),
   };
 }
 
@@ -130,4 +133,23 @@ function pdView(engines: readonly EngineView[], decisions: readonly DecisionExpl
     splitDecisions: decisions.filter((d) => d.prefill !== undefined).length,
     shownDecisions: decisions.length,
   };
+}
+
+function flowFacts(ctx: GatewayContext): FlowFacts | null {
+  const flow = ctx.flowControl;
+  if (flow === undefined) return null;
+  const stats = flow.admission.stats();
+  const facts: Record<string, string | number> = {
+    mode: flow.config.enabled ? "queueing (flow.enabled)" : "per-key rate limits only",
+    "queued requests": stats.queuedRequests,
+    "queued bytes": stats.queuedBytes,
+  };
+  for (const [model, state] of Object.entries(stats.models)) {
+    facts[`${model}: in flight`] = state.inFlight;
+    facts[`${model}: saturation`] = Number(state.saturation.toFixed(2));
+    for (const [band, queued] of Object.entries(state.bands))
+      facts[`${model}: queued at priority ${band}`] = queued;
+  }
+  for (const [outcome, count] of Object.entries(stats.outcomes).sort()) facts[outcome] = count;
+  return facts;
 }

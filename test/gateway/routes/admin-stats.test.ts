@@ -2,6 +2,8 @@
 // the pool and the supervisor, recent decisions, P/D and flow state), behind the admin key.
 import { afterAll, describe, expect, test } from "bun:test";
 import { type AuthConfig, loadConfig } from "../../../src/config/index.ts";
+import { FlowSchema } from "../../../src/config/schema/flow.ts";
+import type { Admission } from "../../../src/flow/index.ts";
 import type { StatsView } from "../../../src/gateway/dashboard/stats-view.ts";
 import {
   type AdminInstance,
@@ -20,7 +22,12 @@ afterAll(() => engine.stop());
 
 /** The real app with live stats, the default plugin scheduler and a hand-moved clock. */
 function gatewayWith(
-  options: { auth?: Partial<AuthConfig>; instances?: AdminInstance[]; hasStats?: boolean } = {},
+  options: {
+    auth?: Partial<AuthConfig>;
+    instances?: AdminInstance[];
+    hasStats?: boolean;
+    flowControl?: GatewayContext["flowControl"];
+  } = {},
 ) {
   const base = createTestGateway({ auth: options.auth ?? {} });
   const auth: AuthConfig = { ...base.ctx.auth, ...options.auth };
@@ -37,6 +44,7 @@ function gatewayWith(
     now,
     node: { instances: () => options.instances ?? [], reload: base.ctx.node.reload },
     ...(options.hasStats === false ? {} : { stats: new GatewayStats() }),
+    ...(options.flowControl === undefined ? {} : { flowControl: options.flowControl }),
   };
   return { app: createGatewayApp(ctx), pool: base.pool, clock };
 }
@@ -173,6 +181,35 @@ describe("GET /admin/stats content", () => {
     const body = (await (await stats(split.app)).json()) as StatsView;
     expect(body.pd).toEqual({ prefillEngines: 1, decodeEngines: 2, splitDecisions: 0, shownDecisions: 0 });
     expect(body.flow).toBeNull();
+  });
+
+  test("flow control's queues, saturation and outcomes are listed as facts when it runs", async () => {
+    const admission: Admission = {
+      admit: async () => ({ ok: true, queuedMs: 0, ticket: { release() {} } }),
+      notify() {},
+      saturation: () => 1.5,
+      stats: () => ({
+        queuedRequests: 3,
+        queuedBytes: 4096,
+        models: { llama: { queued: 3, bands: { "0": 2, "-1": 1 }, inFlight: 8, saturation: 1.234 } },
+        outcomes: { admitted: 10, flow_rejected_saturated: 4 },
+      }),
+      close() {},
+    };
+    const config = FlowSchema.parse({ enabled: true });
+    const { app } = gatewayWith({ flowControl: { admission, config } });
+    const body = (await (await stats(app)).json()) as StatsView;
+    expect(body.flow).toEqual({
+      mode: "queueing (flow.enabled)",
+      "queued requests": 3,
+      "queued bytes": 4096,
+      "llama: in flight": 8,
+      "llama: saturation": 1.23,
+      "llama: queued at priority 0": 2,
+      "llama: queued at priority -1": 1,
+      admitted: 10,
+      flow_rejected_saturated: 4,
+    });
   });
 
   test("a node that keeps no statistics answers null series and summary, engines still listed", async () => {

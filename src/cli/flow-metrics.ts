@@ -3,11 +3,11 @@
 // store failures, read from the admission's stats at scrape time; and the queue wait, observed per request.
 import type { Admission, AdmissionRequest, AdmitResult, RateLimiter } from "../flow/index.ts";
 import {
-  Counter,
   Gauge,
   Histogram,
   LATENCY_BUCKETS_SECONDS,
   type MetricsRegistry,
+  registerCollected,
 } from "../telemetry/index.ts";
 
 export interface FlowMetricSources {
@@ -70,25 +70,25 @@ export function registerFlowMetrics(registry: MetricsRegistry, sources: FlowMetr
       }
     },
   });
-  new Counter({
-    name: "llmux_flow_requests_total",
-    help: "Admission outcomes: admitted, admitted_after_queue, or the flow error code of a rejection (docs/errors.md).",
-    labelNames: ["outcome"] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const [outcome, count] of Object.entries(admission.stats().outcomes)) this.inc({ outcome }, count);
+  registerCollected(
+    "counter",
+    {
+      name: "llmux_flow_requests_total",
+      help: "Admission outcomes: admitted, admitted_after_queue, or the flow error code of a rejection (docs/errors.md).",
+      labelNames: ["outcome"],
+      registers,
     },
-  });
-  new Counter({
-    name: "llmux_flow_rate_limit_store_failures_total",
-    help: "Rate-limit store calls that failed or timed out (flow_rate_limit_store_failed); those requests were admitted.",
-    registers,
-    collect() {
-      this.reset();
-      this.inc(rateLimiter.stats().storeFailures);
+    () => Object.entries(admission.stats().outcomes).map(([outcome, count]) => [{ outcome }, count] as const),
+  );
+  registerCollected(
+    "counter",
+    {
+      name: "llmux_flow_rate_limit_store_failures_total",
+      help: "Rate-limit store calls that failed or timed out (flow_rate_limit_store_failed); those requests were admitted.",
+      registers,
     },
-  });
+    () => rateLimiter.stats().storeFailures,
+  );
   const queueWait = new Histogram({
     name: "llmux_flow_queue_wait_seconds",
     help: "Time from arrival at admission to its result, by model and outcome (dispatched, rejected).",

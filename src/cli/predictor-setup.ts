@@ -16,7 +16,7 @@ import {
   type Trainer,
 } from "../predictor/index.ts";
 import { latencyFeaturesFor, latencySampleOf, usesLatencyPredictor } from "../scheduler/index.ts";
-import { Counter, Gauge, type Logger, type MetricsRegistry } from "../telemetry/index.ts";
+import { type Logger, type MetricsRegistry, registerCollected } from "../telemetry/index.ts";
 
 export interface PredictorSetupOptions {
   /** The config at start: the predictor's training settings are read once from it. */
@@ -167,14 +167,7 @@ function registerPredictorMetrics(
 ): void {
   const registers = [registry];
   const flag = (name: string, help: string, read: () => boolean) =>
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(read() ? 1 : 0);
-      },
-    });
+    registerCollected("gauge", { name, help, registers }, () => (read() ? 1 : 0));
   flag(
     "llmux_predictor_learning",
     "1 when the node trains its latency predictor (predictor.mode).",
@@ -190,19 +183,12 @@ function registerPredictorMetrics(
     help: string,
     read: (stats: PredictorStats, target: Target) => number | null,
   ) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: ["target"] as const,
-      registers,
-      collect() {
-        this.reset();
-        const stats = predictor.stats();
-        for (const target of TARGETS) {
-          const value = read(stats, target);
-          if (value !== null) this.set({ target }, value);
-        }
-      },
+    registerCollected("gauge", { name, help, labelNames: ["target"], registers }, () => {
+      const stats = predictor.stats();
+      return TARGETS.flatMap((target) => {
+        const value = read(stats, target);
+        return value === null ? [] : [[{ target }, value] as const];
+      });
     });
   accuracy(
     "llmux_predictor_mape_ratio",
@@ -215,15 +201,7 @@ function registerPredictorMetrics(
     (stats, target) => stats[target].selected?.coverage ?? null,
   );
   const total = (name: string, help: string, read: (stats: PredictorStats) => number) =>
-    new Counter({
-      name,
-      help,
-      registers,
-      collect() {
-        this.reset();
-        this.inc(read(predictor.stats()));
-      },
-    });
+    registerCollected("counter", { name, help, registers }, () => read(predictor.stats()));
   total(
     "llmux_predictor_samples_observed_total",
     "Finished requests the latency predictor recorded as training samples.",

@@ -1,6 +1,6 @@
 // Prometheus metrics of the KV-event subscriptions and the prefix index, read from their stats at scrape
 // time (nothing is counted twice and the event path does no metric work).
-import { Counter, Gauge, type MetricsRegistry } from "../telemetry/index.ts";
+import { type MetricsRegistry, registerCollected } from "../telemetry/index.ts";
 import type { PrefixIndexStats } from "./prefix-index.ts";
 import type { KvEventSubscriberStats } from "./subscriber/types.ts";
 
@@ -38,52 +38,46 @@ const SUBSCRIBER_COUNTERS: readonly [string, CounterField, string][] = [
 export function registerKvCacheMetrics(registry: MetricsRegistry, sources: KvCacheMetricSources): void {
   const registers = [registry];
   for (const [name, field, help] of SUBSCRIBER_COUNTERS) {
-    new Counter({
-      name,
-      help,
+    registerCollected("counter", { name, help, labelNames: ["engine"], registers }, () =>
+      sources.subscriberStats().map((stats) => [{ engine: stats.engineId }, stats[field]] as const),
+    );
+  }
+  registerCollected(
+    "gauge",
+    {
+      name: "llmux_kvcache_event_lag_seconds",
+      help: "Gateway clock minus the publisher's timestamp of the last live batch, by engine.",
       labelNames: ["engine"],
       registers,
-      collect() {
-        this.reset();
-        for (const stats of sources.subscriberStats()) this.inc({ engine: stats.engineId }, stats[field]);
-      },
-    });
-  }
-  new Gauge({
-    name: "llmux_kvcache_event_lag_seconds",
-    help: "Gateway clock minus the publisher's timestamp of the last live batch, by engine.",
-    labelNames: ["engine"],
-    registers,
-    collect() {
-      this.reset();
-      for (const stats of sources.subscriberStats()) {
-        if (stats.lastLagMs !== null) this.set({ engine: stats.engineId }, stats.lastLagMs / 1000);
-      }
     },
-  });
-  new Gauge({
-    name: "llmux_kvcache_index_entries",
-    help: "Block-engine entries in the prefix index (speculative ones included).",
-    registers,
-    collect() {
-      this.set(sources.indexStats().entries);
+    () =>
+      sources
+        .subscriberStats()
+        .flatMap((stats) =>
+          stats.lastLagMs === null ? [] : [[{ engine: stats.engineId }, stats.lastLagMs / 1000] as const],
+        ),
+  );
+  registerCollected(
+    "gauge",
+    {
+      name: "llmux_kvcache_index_entries",
+      help: "Block-engine entries in the prefix index (speculative ones included).",
+      registers,
     },
-  });
-  new Gauge({
-    name: "llmux_kvcache_index_bytes",
-    help: "Memory of the prefix index's entry table.",
-    registers,
-    collect() {
-      this.set(sources.indexStats().tableBytes);
+    () => sources.indexStats().entries,
+  );
+  registerCollected(
+    "gauge",
+    { name: "llmux_kvcache_index_bytes", help: "Memory of the prefix index's entry table.", registers },
+    () => sources.indexStats().tableBytes,
+  );
+  registerCollected(
+    "counter",
+    {
+      name: "llmux_kvcache_index_evictions_total",
+      help: "Entries evicted by the prefix index's bound.",
+      registers,
     },
-  });
-  new Counter({
-    name: "llmux_kvcache_index_evictions_total",
-    help: "Entries evicted by the prefix index's bound.",
-    registers,
-    collect() {
-      this.reset();
-      this.inc(sources.indexStats().evictions);
-    },
-  });
+    () => sources.indexStats().evictions,
+  );
 }

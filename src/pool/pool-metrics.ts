@@ -1,7 +1,7 @@
 // Prometheus series of each pooled engine as the gateway sees it (scraped load, prefix-cache counters,
 // scrape age, health, circuit), read from the pool's snapshot at scrape time: an engine that leaves the
 // pool leaves /metrics with it, so the instance label set stays bounded by the engines that exist.
-import { Counter, Gauge, type MetricsRegistry } from "../telemetry/index.ts";
+import { type MetricsRegistry, registerCollected } from "../telemetry/index.ts";
 import type { CircuitState, EndpointSnapshot, EngineMetrics } from "./types.ts";
 
 export interface PoolMetricSources {
@@ -64,75 +64,62 @@ export function registerPoolMetrics(registry: MetricsRegistry, sources: PoolMetr
   const registers = [registry];
   const labelNames = ENGINE_LABELS;
   for (const [name, help, read] of SCRAPED_GAUGES) {
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers,
-      collect() {
-        this.reset();
-        const nowMs = sources.now();
-        // Absent until the first successful scrape: a 0 would read as an idle engine.
-        for (const endpoint of sources.snapshot()) {
-          if (endpoint.metrics !== null) this.set(labelsOf(endpoint), read(endpoint.metrics, nowMs));
-        }
-      },
+    registerCollected("gauge", { name, help, labelNames, registers }, () => {
+      const nowMs = sources.now();
+      // Absent until the first successful scrape: a 0 would read as an idle engine.
+      return sources
+        .snapshot()
+        .flatMap((e) => (e.metrics === null ? [] : [[labelsOf(e), read(e.metrics, nowMs)] as const]));
     });
   }
   for (const [name, field, help] of ENGINE_COUNTERS) {
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers,
-      collect() {
-        this.reset();
-        for (const endpoint of sources.snapshot()) {
-          const value = endpoint.metrics?.[field];
-          if (value !== undefined && value >= 0) this.inc(labelsOf(endpoint), value);
-        }
-      },
-    });
+    registerCollected("counter", { name, help, labelNames, registers }, () =>
+      sources.snapshot().flatMap((e) => {
+        const value = e.metrics?.[field];
+        return value !== undefined && value >= 0 ? [[labelsOf(e), value] as const] : [];
+      }),
+    );
   }
   registerStateGauges(registers, sources);
 }
 
 /** Gateway-side state: in-flight requests, health and the circuit breaker, for every pooled engine. */
 function registerStateGauges(registers: MetricsRegistry[], sources: PoolMetricSources): void {
-  new Gauge({
-    name: "llmux_engine_in_flight_requests",
-    help: "Requests this gateway has sent to the engine and not yet finished.",
-    labelNames: ENGINE_LABELS,
-    registers,
-    collect() {
-      this.reset();
-      for (const endpoint of sources.snapshot()) this.set(labelsOf(endpoint), endpoint.inFlight.requests);
+  registerCollected(
+    "gauge",
+    {
+      name: "llmux_engine_in_flight_requests",
+      help: "Requests this gateway has sent to the engine and not yet finished.",
+      labelNames: ENGINE_LABELS,
+      registers,
     },
-  });
-  new Gauge({
-    name: "llmux_engine_healthy",
-    help: "1 when the engine passes its health checks, else 0.",
-    labelNames: ENGINE_LABELS,
-    registers,
-    collect() {
-      this.reset();
-      for (const endpoint of sources.snapshot()) this.set(labelsOf(endpoint), endpoint.isHealthy ? 1 : 0);
+    () => sources.snapshot().map((e) => [labelsOf(e), e.inFlight.requests] as const),
+  );
+  registerCollected(
+    "gauge",
+    {
+      name: "llmux_engine_healthy",
+      help: "1 when the engine passes its health checks, else 0.",
+      labelNames: ENGINE_LABELS,
+      registers,
     },
-  });
-  new Gauge({
-    name: "llmux_engine_circuit_state",
-    help: "The engine's circuit breaker: 1 on its current state (closed, open, half-open), 0 on the others.",
-    labelNames: [...ENGINE_LABELS, "state"],
-    registers,
-    collect() {
-      this.reset();
-      for (const endpoint of sources.snapshot()) {
-        const labels = labelsOf(endpoint);
-        for (const state of CIRCUIT_STATES)
-          this.set({ ...labels, state }, endpoint.circuit === state ? 1 : 0);
-      }
+    () => sources.snapshot().map((e) => [labelsOf(e), e.isHealthy ? 1 : 0] as const),
+  );
+  registerCollected(
+    "gauge",
+    {
+      name: "llmux_engine_circuit_state",
+      help: "The engine's circuit breaker: 1 on its current state (closed, open, half-open), 0 on the others.",
+      labelNames: [...ENGINE_LABELS, "state"],
+      registers,
     },
-  });
+    () =>
+      sources
+        .snapshot()
+        .flatMap((e) =>
+          CIRCUIT_STATES.map((state) => [{ ...labelsOf(e), state }, e.circuit === state ? 1 : 0] as const),
+        ),
+  );
 }
 
 function labelsOf(endpoint: EndpointSnapshot): Record<EngineLabel, string> {

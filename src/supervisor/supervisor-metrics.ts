@@ -1,7 +1,7 @@
 // Prometheus series of the supervised engines: instances by state, each instance's state and restarts,
 // and the supervisor's event counters, read at scrape time. An instance removed by a reload leaves
 // /metrics with it; the supervisor-wide counters keep its history.
-import { Counter, Gauge, type MetricsRegistry } from "../telemetry/index.ts";
+import { type MetricsRegistry, registerCollected } from "../telemetry/index.ts";
 import type { SupervisorCounters } from "./instance.ts";
 import type { InstanceSnapshot, InstanceState } from "./types.ts";
 
@@ -49,54 +49,53 @@ export function registerSupervisorMetrics(
   source: () => SupervisorMetricSource | null,
 ): void {
   const registers = [registry];
-  new Gauge({
-    name: "llmux_supervisor_instances",
-    help: "Supervised engine instances, by state.",
-    labelNames: ["state"],
-    registers,
-    collect() {
-      this.reset();
-      const instances = source()?.instances();
-      if (instances === undefined) return;
-      for (const state of INSTANCE_STATES) this.set({ state }, 0);
-      for (const instance of instances) this.inc({ state: instance.state });
-    },
+  const labelsOf = (instance: InstanceSnapshot) => ({
+    instance: instance.id,
+    model: instance.model,
+    role: instance.role,
   });
-  new Gauge({
-    name: "llmux_supervisor_instance_state",
-    help: "Each supervised instance: 1 on its current state, 0 on the other states.",
-    labelNames: ["instance", "model", "role", "state"],
-    registers,
-    collect() {
-      this.reset();
-      for (const instance of source()?.instances() ?? []) {
-        const labels = { instance: instance.id, model: instance.model, role: instance.role };
-        for (const state of INSTANCE_STATES) this.set({ ...labels, state }, instance.state === state ? 1 : 0);
-      }
-    },
-  });
-  new Counter({
-    name: "llmux_supervisor_instance_restarts_total",
-    help: "Times the supervisor relaunched this instance's engine process.",
-    labelNames: ["instance", "model", "role"],
-    registers,
-    collect() {
-      this.reset();
-      for (const instance of source()?.instances() ?? []) {
-        this.inc({ instance: instance.id, model: instance.model, role: instance.role }, instance.restarts);
-      }
-    },
-  });
-  for (const [name, field, help] of SUPERVISOR_COUNTERS) {
-    new Counter({
-      name,
-      help,
+  registerCollected(
+    "gauge",
+    {
+      name: "llmux_supervisor_instances",
+      help: "Supervised engine instances, by state.",
+      labelNames: ["state"],
       registers,
-      collect() {
-        this.reset();
-        const counters = source()?.counters();
-        if (counters !== undefined) this.inc(counters[field]);
-      },
-    });
+    },
+    () => {
+      const instances = source()?.instances();
+      if (instances === undefined) return null;
+      return INSTANCE_STATES.map(
+        (state) => [{ state }, instances.filter((i) => i.state === state).length] as const,
+      );
+    },
+  );
+  registerCollected(
+    "gauge",
+    {
+      name: "llmux_supervisor_instance_state",
+      help: "Each supervised instance: 1 on its current state, 0 on the other states.",
+      labelNames: ["instance", "model", "role", "state"],
+      registers,
+    },
+    () =>
+      (source()?.instances() ?? []).flatMap((instance) =>
+        INSTANCE_STATES.map(
+          (state) => [{ ...labelsOf(instance), state }, instance.state === state ? 1 : 0] as const,
+        ),
+      ),
+  );
+  registerCollected(
+    "counter",
+    {
+      name: "llmux_supervisor_instance_restarts_total",
+      help: "Times the supervisor relaunched this instance's engine process.",
+      labelNames: ["instance", "model", "role"],
+      registers,
+    },
+    () => (source()?.instances() ?? []).map((instance) => [labelsOf(instance), instance.restarts] as const),
+  );
+  for (const [name, field, help] of SUPERVISOR_COUNTERS) {
+    registerCollected("counter", { name, help, registers }, () => source()?.counters()[field] ?? null);
   }
 }

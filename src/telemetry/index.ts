@@ -2,6 +2,9 @@
 export { forEachLine, MAX_LINE_CHARS } from "./line-splitter.ts";
 export { createLogger, flushLogger, type LogFormat, type Logger, type LoggerOptions } from "./log.ts";
 export {
+  type CollectedMetricSpec,
+  type CollectedSample,
+  type CollectedValues,
   Counter,
   createMetricsRegistry,
   type Exposition,
@@ -12,6 +15,7 @@ export {
   LATENCY_BUCKETS_SECONDS,
   type MetricsRegistry,
   Registry,
+  registerCollected,
 } from "./metrics.ts";
 export {
   createTracing,

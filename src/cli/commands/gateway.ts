@@ -7,9 +7,7 @@ import { buildInfo } from "../build-info.ts";
 import { configPath, loadConfigForCommand } from "../config-loading.ts";
 import { ensureFetchConcurrency } from "../fetch-concurrency.ts";
 import { runNode } from "../node.ts";
-import { createPredictorSetup } from "../predictor-setup.ts";
-import { createPrefixCache } from "../prefix-cache-setup.ts";
-import { buildScheduler } from "../scheduler-setup.ts";
+import { prepareNodeScheduling } from "../node-scheduling.ts";
 import { commandUsage } from "../usage.ts";
 
 const OPTIONS = { host: { type: "string" }, port: { type: "string" } } as const satisfies OptionSpecs;
@@ -34,17 +32,8 @@ export async function run(argv: readonly string[]): Promise<number> {
   const loaded = loadConfigForCommand("gateway", values, allSets);
   if (typeof loaded === "number") return loaded;
   const now = () => performance.timeOrigin + performance.now();
-  const predictor = createPredictorSetup({ config: loaded.config, now });
-  const prefixCache = await createPrefixCache({ config: loaded.config, plan: null, now });
-  const scheduler = buildScheduler(loaded.config.scheduler, now, {
-    latencyPredictor: predictor.latencyPredictor,
-    prefixIndex: prefixCache?.index,
-  });
-  if (!scheduler.ok) {
-    const report = scheduler.problems.map((p) => `  ${p.path}: ${p.message}`).join("\n");
-    process.stderr.write(`llmux gateway: the scheduler config is invalid:\n${report}\n`);
-    return 2;
-  }
+  const scheduling = await prepareNodeScheduling("gateway", loaded.config, null, now);
+  if (scheduling === null) return 2;
   ensureFetchConcurrency();
   const info = buildInfo();
   const logger = createLogger({
@@ -58,9 +47,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     logger,
     version: info.version,
     plan: null,
-    scheduler: scheduler.scheduler,
-    predictor,
-    prefixCache,
+    ...scheduling,
     ...(path === undefined
       ? {}
       : { reloadConfig: () => loadConfig({ path, sets: allSets, env: process.env }).config }),

@@ -16,9 +16,7 @@ import { configPath, loadConfigForCommand } from "../config-loading.ts";
 import { ensureFetchConcurrency } from "../fetch-concurrency.ts";
 import { gpuDiscovery } from "../gpu-discovery.ts";
 import { runNode } from "../node.ts";
-import { createPredictorSetup } from "../predictor-setup.ts";
-import { createPrefixCache } from "../prefix-cache-setup.ts";
-import { buildScheduler } from "../scheduler-setup.ts";
+import { prepareNodeScheduling } from "../node-scheduling.ts";
 import { commandUsage } from "../usage.ts";
 
 const OPTIONS = {
@@ -65,17 +63,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const now = () => performance.timeOrigin + performance.now();
-  const predictor = createPredictorSetup({ config, now });
-  const prefixCache = await createPrefixCache({ config, plan: planned.plan, now });
-  const scheduler = buildScheduler(config.scheduler, now, {
-    latencyPredictor: predictor.latencyPredictor,
-    prefixIndex: prefixCache?.index,
-  });
-  if (!scheduler.ok) {
-    const report = scheduler.problems.map((p) => `  ${p.path}: ${p.message}`).join("\n");
-    process.stderr.write(`llmux up: the scheduler config is invalid:\n${report}\n`);
-    return 2;
-  }
+  const scheduling = await prepareNodeScheduling("up", config, planned.plan, now);
+  if (scheduling === null) return 2;
   if (values["dry-run"] === true) {
     process.stdout.write(renderDryRun(planned.plan, { launcherPrefix: launcherPrefix() }));
     return 0;
@@ -95,9 +84,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     logger,
     version: info.version,
     plan: planned.plan,
-    scheduler: scheduler.scheduler,
-    predictor,
-    prefixCache,
+    ...scheduling,
     ...(path === undefined
       ? {}
       : { reloadConfig: () => loadConfig({ path, sets: allSets, env: process.env }).config }),

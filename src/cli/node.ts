@@ -47,6 +47,7 @@ import {
 } from "./node-reload.ts";
 import type { PredictorSetup } from "./predictor-setup.ts";
 import type { PrefixCache } from "./prefix-cache-setup.ts";
+import { waitForStopSignal } from "./stop-signal.ts";
 
 /** Per-scrape timeout: an engine slower than this to render /metrics counts as failing. */
 const SCRAPE_TIMEOUT_MS = 1000;
@@ -328,17 +329,4 @@ function warnIfOpen(config: Config, logger: Logger): void {
   if (host !== "127.0.0.1" && host !== "localhost" && host !== "::1" && config.auth.api_keys.length === 0) {
     logger.warn({ host }, "gateway listens beyond loopback with no API keys configured");
   }
-}
-
-function waitForStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    let isReceived = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (isReceived) process.exit(130); // a second signal means "now"
-      isReceived = true;
-      resolve(signal);
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
-  });
 }

@@ -24,5 +24,5 @@ export {
   startRealtimeDriver,
   stepDurationMs,
 } from "./engine/index.ts";
-export { type RunSimOptions, runSim, serveSim } from "./run.ts";
+export { serveSim } from "./run.ts";
 export { createSimRuntime, type SimRuntime, type SimRuntimeOptions, simVllmVersion } from "./runtime.ts";

@@ -1,37 +1,21 @@
 // The `llmux sim` process: parse the vllm serve command line, build the engines, keep the port closed
 // through the startup delay (as vLLM does until its engine is up), serve, and on SIGTERM/SIGINT stop
 // listening, abort what is in flight, close the publishers and exit 0.
-import { createLogger, flushLogger, type Logger } from "../telemetry/index.ts";
-import { parseSimArgs, type SimArgs, SimArgsError } from "./cli-args.ts";
+import { flushLogger, type Logger } from "../telemetry/index.ts";
+import { type SimArgs, SimArgsError } from "./cli-args.ts";
 import { scheduleCrash } from "./faults.ts";
 import { createSimRuntime, type SimRuntime } from "./runtime.ts";
 
-export interface RunSimOptions {
-  /** Help text for --help. */
-  readonly help?: string;
-}
-
-/** Parses `argv` and runs the simulator until a stop signal; returns the exit code (2: usage error). */
-export async function runSim(argv: readonly string[], options: RunSimOptions = {}): Promise<number> {
-  let args: SimArgs;
-  try {
-    args = parseSimArgs(argv);
-  } catch (error) {
-    if (!(error instanceof SimArgsError)) throw error;
-    process.stderr.write(`llmux sim: ${error.message}\n`);
-    return 2;
-  }
-  if (args.help) {
-    process.stdout.write(`${options.help ?? "Usage: llmux sim MODEL [vllm serve flags]"}\n`);
-    return 0;
-  }
-  return serveSim(args, defaultLogger(args));
-}
-
-/** Runs the simulator for validated `args` until SIGTERM/SIGINT; returns the exit code. */
-export async function serveSim(args: SimArgs, logger: Logger): Promise<number> {
+/**
+ * Runs the simulator for validated `args` until `stop` settles (the command's SIGTERM/SIGINT, whose
+ * handling the caller owns); returns the exit code.
+ */
+export async function serveSim(
+  args: SimArgs,
+  logger: Logger,
+  stop: Promise<NodeJS.Signals>,
+): Promise<number> {
   for (const warning of args.warnings) logger.warn(warning);
-  const stop = waitForStopSignal();
   try {
     return await serveUntilStopped(args, logger, stop);
   } catch (error) {
@@ -130,27 +114,6 @@ async function raceDelay(ms: number, stop: Promise<NodeJS.Signals>): Promise<Nod
   const winner = await Promise.race([delay, stop]);
   clearTimeout(timer);
   return winner;
-}
-
-function waitForStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    let isReceived = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (isReceived) process.exit(130); // a second signal means "now"
-      isReceived = true;
-      resolve(signal);
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
-  });
-}
-
-function defaultLogger(args: SimArgs): Logger {
-  return createLogger({
-    level: args.logLevel ?? "info",
-    format: args.logFormat ?? "json",
-    base: { svc: "llmux-sim" },
-  });
 }
 
 function formatHost(host: string): string {

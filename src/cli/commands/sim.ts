@@ -11,6 +11,7 @@ import {
 import { createLogger } from "../../telemetry/index.ts";
 import { buildInfo } from "../build-info.ts";
 import { loadConfigForCommand } from "../config-loading.ts";
+import { waitForStopSignal } from "../stop-signal.ts";
 
 export const HELP = `Usage: llmux sim MODEL [vllm serve flags] [--sim-* flags]
 
@@ -52,5 +53,5 @@ export async function run(argv: readonly string[]): Promise<number> {
     format: loaded.config.telemetry.log_format,
     base: { svc: "llmux-sim", version: buildInfo().version },
   });
-  return serveSim(args, logger);
+  return serveSim(args, logger, waitForStopSignal());
 }

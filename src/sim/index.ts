@@ -24,5 +24,6 @@ export {
   startRealtimeDriver,
   stepDurationMs,
 } from "./engine/index.ts";
+export { hashString, mixSeeds } from "./engine/rng.ts";
 export { serveSim } from "./run.ts";
 export { createSimRuntime, type SimRuntime, type SimRuntimeOptions, simVllmVersion } from "./runtime.ts";

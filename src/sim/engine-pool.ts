@@ -7,6 +7,7 @@ import type { SimCapacity } from "./capacity.ts";
 import type { SimArgs } from "./cli-args.ts";
 import { createSimEngine, startRealtimeDriver } from "./engine/index.ts";
 import type { SimEngine, SimStep } from "./engine/types.ts";
+import { simEngineOptions } from "./engine-options.ts";
 import type { KvEventsConfig } from "./kv-events-config.ts";
 import { type KvEventPublisher, startKvEventPublisher } from "./kv-publisher.ts";
 import { EngineRequestStats } from "./metrics-recorder.ts";
@@ -118,20 +119,7 @@ async function startRank(options: EnginePoolOptions, rank: number, nowMs: () => 
 function createRankEngine(options: EnginePoolOptions, rank: number, emitKvEvents: boolean): SimEngine {
   const { args, capacity } = options;
   return createSimEngine({
-    profile: capacity.profile,
-    blockSize: args.blockSize,
-    numGpuBlocks: capacity.numGpuBlocks,
-    numCpuBlocks: capacity.numCpuBlocks,
-    maxNumSeqs: capacity.maxNumSeqs,
-    maxNumBatchedTokens: capacity.maxNumBatchedTokens,
-    maxModelLen: capacity.maxModelLen,
-    enablePrefixCaching: args.enablePrefixCaching,
-    schedulingPolicy: args.schedulingPolicy,
-    hasher: options.hasher,
-    useIntBlockHashes: args.env.useIntBlockHashes,
-    emitKvEvents,
-    dataParallelRank: rank,
-    seed: args.sim.seed,
+    ...simEngineOptions(args, capacity, options.hasher, rank, emitKvEvents),
     // Bound: the HF tokenizer keeps its sample table in a private field.
     sampleTokenId: (random01) => options.tokenizer.sampleTokenId(random01),
     kvLoadFailurePolicy: options.kvTransfer?.kvLoadFailurePolicy ?? "fail",

@@ -25,5 +25,6 @@ export {
   stepDurationMs,
 } from "./engine/index.ts";
 export { hashString, mixSeeds } from "./engine/rng.ts";
+export { simEngineOptions } from "./engine-options.ts";
 export { serveSim } from "./run.ts";
 export { createSimRuntime, type SimRuntime, type SimRuntimeOptions, simVllmVersion } from "./runtime.ts";

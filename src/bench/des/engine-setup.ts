@@ -9,6 +9,7 @@ import {
   type SimEngine,
   type SimEngineOptions,
   type SimProfile,
+  simEngineOptions,
 } from "../../sim/index.ts";
 import { BenchError } from "../errors.ts";
 
@@ -51,22 +52,7 @@ export async function resolveEngines(setup: EngineSetup, seed: number): Promise<
     throw error;
   }
   const hasher = await createBlockHasher(args.prefixCachingHashAlgo, args.env.pythonHashSeed);
-  const options: SimEngineOptions = {
-    profile: capacity.profile,
-    blockSize: args.blockSize,
-    numGpuBlocks: capacity.numGpuBlocks,
-    numCpuBlocks: capacity.numCpuBlocks,
-    maxNumSeqs: capacity.maxNumSeqs,
-    maxNumBatchedTokens: capacity.maxNumBatchedTokens,
-    maxModelLen: capacity.maxModelLen,
-    enablePrefixCaching: args.enablePrefixCaching,
-    schedulingPolicy: args.schedulingPolicy,
-    hasher,
-    useIntBlockHashes: args.env.useIntBlockHashes,
-    emitKvEvents: false,
-    dataParallelRank: 0,
-    seed: args.sim.seed,
-  };
+  const options = simEngineOptions(args, capacity, hasher, 0, false);
   return {
     profile: capacity.profile,
     options,

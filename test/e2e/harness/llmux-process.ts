@@ -3,7 +3,8 @@
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, MAIN_TS, REPO_ROOT } from "../../helpers/cli-process.ts";
+import { freePort, MAIN_TS } from "../../helpers/cli-process.ts";
+import { spawnDrained } from "./drained-child.ts";
 
 export interface LlmuxProcess {
   readonly pid: number;
@@ -61,41 +62,19 @@ export async function startLlmux(options: StartLlmuxOptions = {}): Promise<Llmux
   };
   const path = join(tmpdir(), `llmux-e2e-${process.pid}-${port}.yaml`);
   writeFileSync(path, JSON.stringify(config));
-  const child = Bun.spawn([process.execPath, MAIN_TS, "up", "-c", path], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...options.env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  let output = "";
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
-  };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
-  const exited = child.exited.then(async (code) => {
-    await drained;
-    return code;
-  });
+  const child = spawnDrained([process.execPath, MAIN_TS, "up", "-c", path], options.env);
   const llmux: LlmuxProcess = {
     pid: child.pid,
     url: `http://127.0.0.1:${port}`,
     port,
     basePort,
-    logs: () => output,
-    exited,
-    async stop(signal = "SIGTERM", graceMs = 15_000) {
-      if (child.exitCode !== null) return exited;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
+    logs: child.logs,
+    exited: child.exited,
+    stop: (signal = "SIGTERM", graceMs = 15_000) => child.stop(signal, graceMs),
   };
   const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`llmux exited ${child.exitCode} before ready:\n${output}`);
+    if (child.hasExited()) throw new Error(`llmux exited ${child.exitCode()} before ready:\n${child.logs()}`);
     try {
       // /ready needs one engine per model; tests also talk to each engine, so wait for all of them.
       if ((await fetch(`${llmux.url}/ready`)).status === 200 && (await allInstancesReady(llmux.url)))
@@ -105,7 +84,7 @@ export async function startLlmux(options: StartLlmuxOptions = {}): Promise<Llmux
     }
     if (Date.now() > deadline) {
       await llmux.stop("SIGKILL");
-      throw new Error(`llmux not ready in time:\n${output}`);
+      throw new Error(`llmux not ready in time:\n${child.logs()}`);
     }
     await Bun.sleep(100);
   }

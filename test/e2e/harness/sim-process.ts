@@ -1,6 +1,7 @@
 // E2E harness: runs `llmux sim` (from source, `bun src/main.ts sim …`) as a child process on a free
 // port, waits for /health, collects its log lines, and stops it by pid.
-import { freePort, MAIN_TS, REPO_ROOT } from "../../helpers/cli-process.ts";
+import { freePort, MAIN_TS } from "../../helpers/cli-process.ts";
+import { spawnDrained } from "./drained-child.ts";
 
 export interface SimProcess {
   readonly pid: number;
@@ -26,47 +27,24 @@ export interface StartSimOptions {
 /** Starts `llmux sim MODEL --host 127.0.0.1 --port <free> ...flags`. */
 export async function startSim(flags: readonly string[], options: StartSimOptions = {}): Promise<SimProcess> {
   const port = freePort();
-  const child = Bun.spawn(
+  const child = spawnDrained(
     [process.execPath, MAIN_TS, "sim", "e2e-model", "--host", "127.0.0.1", "--port", String(port), ...flags],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...options.env },
-      stdout: "pipe",
-      stderr: "pipe",
-    },
+    options.env,
   );
-  let output = "";
-  // Unread pipes grow without bound in Bun; drain both for the life of the process.
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
-  };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
-  const exited = child.exited.then(async (code) => {
-    await drained;
-    return code;
-  });
   const sim: SimProcess = {
     pid: child.pid,
     port,
     url: `http://127.0.0.1:${port}`,
-    logs: () => output,
-    exited,
-    async stop(signal = "SIGTERM", graceMs = 5000) {
-      if (child.exitCode !== null) return exited;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
+    logs: child.logs,
+    exited: child.exited,
+    stop: (signal = "SIGTERM", graceMs = 5000) => child.stop(signal, graceMs),
   };
   if (options.waitHealthy !== false) {
     try {
       await waitForHealth(sim, options.healthTimeoutMs ?? 15_000);
     } catch (error) {
       await sim.stop("SIGKILL");
-      throw new Error(`sim did not become healthy; logs:\n${output}`, { cause: error });
+      throw new Error(`sim did not become healthy; logs:\n${child.logs()}`, { cause: error });
     }
   }
   return sim;

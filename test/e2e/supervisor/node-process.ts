@@ -3,7 +3,8 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, MAIN_TS, REPO_ROOT } from "../../helpers/cli-process.ts";
+import { freePort, MAIN_TS } from "../../helpers/cli-process.ts";
+import { spawnDrained } from "../harness/drained-child.ts";
 import { enginePortBlock } from "../harness/llmux-process.ts";
 
 export interface AdminInstanceRow {
@@ -76,40 +77,22 @@ export async function startNode(options: StartNodeOptions): Promise<NodeProcess>
     writeFileSync(configPath, JSON.stringify(nodeConfig(port, basePort, engines, extra)));
   writeConfig(options.engines);
   const command = options.command ?? [process.execPath, MAIN_TS];
-  const child = Bun.spawn([...command, "up", "-c", configPath], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...options.env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  let output = "";
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
-  };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
-  const exited = child.exited.then(async (code) => {
-    await drained;
-    return code;
-  });
+  const child = spawnDrained([...command, "up", "-c", configPath], options.env);
   const node: NodeProcess = {
     pid: child.pid,
     url: `http://127.0.0.1:${port}`,
     configPath,
-    exited,
-    logs: () => output,
+    exited: child.exited,
+    logs: child.logs,
     writeConfig,
     signal: (signal) => child.kill(signal),
     async stop(signal = "SIGTERM", graceMs = 20_000) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-      const code = await exited;
-      clearTimeout(timer);
+      const code = await child.stop(signal, graceMs);
       rmSync(configPath, { force: true });
       return code;
     },
   };
-  await waitUntilServing(node, options.waitFor ?? "ready", options.timeoutMs ?? 30_000, () => child.exitCode);
+  await waitUntilServing(node, options.waitFor ?? "ready", options.timeoutMs ?? 30_000, child.exitCode);
   return node;
 }
 

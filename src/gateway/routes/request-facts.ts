@@ -40,7 +40,7 @@ export function reportDone(
   ctx.onRequestDone?.(completed);
 }
 
-export function completedRequest(
+function completedRequest(
   scheduling: SchedulingRequest,
   picked: PickedEndpoint,
   done: ObservedDone,

@@ -86,7 +86,7 @@ describe("prefix-aware routing through llmux up", () => {
         byGroup.set(group, [...(byGroup.get(group) ?? []), endpoint]);
       }
     }
-    for (const [group, endpoints] of byGroup) {
+    for (const endpoints of byGroup.values()) {
       const counts = new Map<string, number>();
       for (const e of endpoints) counts.set(e, (counts.get(e) ?? 0) + 1);
       const top = Math.max(...counts.values());

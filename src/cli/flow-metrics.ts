@@ -4,7 +4,7 @@
 import type { Admission, AdmissionRequest, AdmitResult, RateLimiter } from "../flow/index.ts";
 import {
   Gauge,
-  Histogram,
+  HotHistogram,
   LATENCY_BUCKETS_SECONDS,
   type MetricsRegistry,
   registerCollected,
@@ -89,7 +89,7 @@ export function registerFlowMetrics(registry: MetricsRegistry, sources: FlowMetr
     },
     () => rateLimiter.stats().storeFailures,
   );
-  const queueWait = new Histogram({
+  const queueWait = new HotHistogram({
     name: "llmux_flow_queue_wait_seconds",
     help: "Time from arrival at admission to its result, by model and outcome (dispatched, rejected).",
     labelNames: ["model", "outcome"] as const,

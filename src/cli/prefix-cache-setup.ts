@@ -17,7 +17,7 @@ import {
 import type { EndpointPool, EndpointSnapshot } from "../pool/index.ts";
 import type { PrefixIndexReader, PrefixKeys } from "../scheduler/index.ts";
 import { ENGINE_PREFIX_HASH_ALGO, type Plan } from "../supervisor/index.ts";
-import { Counter, Histogram, type Logger, type MetricsRegistry } from "../telemetry/index.ts";
+import { HotCounter, HotHistogram, type Logger, type MetricsRegistry } from "../telemetry/index.ts";
 import { PromptKeysCache, promptDigest } from "./prefix-keys-cache.ts";
 import { type ModelTokenizers, startModelTokenizers } from "./prefix-tokenizers.ts";
 
@@ -57,8 +57,8 @@ interface Running {
   readonly node: PrefixCacheNode;
   readonly subscriptions: KvEventSubscriptions;
   readonly tokenizers: ModelTokenizers;
-  readonly outcomes: Counter<"outcome">;
-  readonly durations: Histogram<"source">;
+  readonly outcomes: HotCounter<"outcome">;
+  readonly durations: HotHistogram<"source">;
   /** Endpoints whose KV events are followed: only their speculative entries can be confirmed or dropped. */
   followed: ReadonlySet<string>;
   readonly unfollow: () => void;
@@ -224,13 +224,13 @@ function followedIds(pool: EndpointPool): Set<string> {
 
 function keysMetrics(registry: MetricsRegistry) {
   return {
-    outcomes: new Counter({
+    outcomes: new HotCounter({
       name: "llmux_kvcache_request_keys_total",
       help: "Requests' block-key computations, by outcome (tokenizer, worker, render, token-ids, cache_hit, or why none: no_kv_events, no_prompt, no_tokenizer, tokenize_failed, render_failed, timeout, unsupported_route, error).",
       labelNames: ["outcome"] as const,
       registers: [registry],
     }),
-    durations: new Histogram({
+    durations: new HotHistogram({
       name: "llmux_kvcache_request_keys_duration_seconds",
       help: "Time to compute a request's block keys (cache misses that succeeded), by source.",
       labelNames: ["source"] as const,

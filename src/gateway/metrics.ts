@@ -4,17 +4,21 @@ import {
   Counter,
   Gauge,
   Histogram,
+  HotCounter,
+  type HotCounterSeries,
+  HotHistogram,
+  type HotHistogramSeries,
   ITL_BUCKETS_SECONDS,
   LATENCY_BUCKETS_SECONDS,
   type MetricsRegistry,
 } from "../telemetry/index.ts";
 import { createRoutingMetrics, type RoutingMetrics } from "./routing-metrics.ts";
 
-/** The per-model latency series, resolved once per model (prom-client hashes label objects per call). */
+/** The per-model latency series, resolved once per model. */
 export interface ModelSeries {
-  readonly ttft: Histogram.Internal<"model">;
-  readonly itl: Histogram.Internal<"model">;
-  readonly e2e: Histogram.Internal<"model">;
+  readonly ttft: HotHistogramSeries;
+  readonly itl: HotHistogramSeries;
+  readonly e2e: HotHistogramSeries;
 }
 
 /** P/D disaggregation (src/pd): decisions, the prefill leg, and the TTFT it leads to. */
@@ -32,11 +36,11 @@ export interface PdSeries {
 }
 
 export interface GatewayMetrics {
-  readonly requests: Counter<"model" | "endpoint" | "status" | "key">;
-  readonly ttftSeconds: Histogram<"model">;
-  readonly itlSeconds: Histogram<"model">;
-  readonly e2eSeconds: Histogram<"model">;
-  readonly tokens: Counter<"model" | "kind" | "key">;
+  readonly requests: HotCounter<"model" | "endpoint" | "status" | "key">;
+  readonly ttftSeconds: HotHistogram<"model">;
+  readonly itlSeconds: HotHistogram<"model">;
+  readonly e2eSeconds: HotHistogram<"model">;
+  readonly tokens: HotCounter<"model" | "kind" | "key">;
   readonly inFlight: Gauge;
   readonly retries: Counter<"endpoint" | "reason">;
   readonly pd: PdSeries;
@@ -44,11 +48,11 @@ export interface GatewayMetrics {
   readonly routing: RoutingMetrics;
   /** Cached children: label sets are bounded (models, endpoints, statuses, key names). */
   forModel(model: string): ModelSeries;
-  requestCounter(model: string, endpoint: string, status: string, key: string): Counter.Internal;
+  requestCounter(model: string, endpoint: string, status: string, key: string): HotCounterSeries;
   tokenCounters(
     model: string,
     key: string,
-  ): { prompt: Counter.Internal; completion: Counter.Internal; cached: Counter.Internal };
+  ): { prompt: HotCounterSeries; completion: HotCounterSeries; cached: HotCounterSeries };
 }
 
 /** Registers the gateway metrics on `registry`; `inFlight` reads its value at scrape time. */
@@ -56,7 +60,7 @@ export function createGatewayMetrics(registry: MetricsRegistry, inFlight: () => 
   const registers = [registry];
   const metrics = createSeries(registers, inFlight);
   const byModel = new Map<string, ModelSeries>();
-  const requestChildren = new Map<string, Counter.Internal>();
+  const requestChildren = new Map<string, HotCounterSeries>();
   const tokenChildren = new Map<string, ReturnType<GatewayMetrics["tokenCounters"]>>();
   return {
     ...metrics,
@@ -101,34 +105,34 @@ type BaseMetrics = Omit<GatewayMetrics, "forModel" | "requestCounter" | "tokenCo
 
 function createSeries(registers: MetricsRegistry[], inFlight: () => number): BaseMetrics {
   return {
-    requests: new Counter({
+    requests: new HotCounter({
       name: "llmux_gateway_requests_total",
       help: "Requests finished by the gateway, by model, serving endpoint, HTTP status and API-key name.",
       labelNames: ["model", "endpoint", "status", "key"],
       registers,
     }),
-    ttftSeconds: new Histogram({
+    ttftSeconds: new HotHistogram({
       name: "llmux_gateway_ttft_seconds",
       help: "Time to first token measured at the gateway (non-streaming: time to the full response).",
       labelNames: ["model"],
       buckets: LATENCY_BUCKETS_SECONDS,
       registers,
     }),
-    itlSeconds: new Histogram({
+    itlSeconds: new HotHistogram({
       name: "llmux_gateway_itl_seconds",
       help: "Time between streamed content chunks, measured at the gateway.",
       labelNames: ["model"],
       buckets: ITL_BUCKETS_SECONDS,
       registers,
     }),
-    e2eSeconds: new Histogram({
+    e2eSeconds: new HotHistogram({
       name: "llmux_gateway_e2e_seconds",
       help: "End-to-end request latency measured at the gateway.",
       labelNames: ["model"],
       buckets: LATENCY_BUCKETS_SECONDS,
       registers,
     }),
-    tokens: new Counter({
+    tokens: new HotCounter({
       name: "llmux_gateway_tokens_total",
       help: "Tokens as reported by the engines: kind=prompt|completion|cached.",
       labelNames: ["model", "kind", "key"],

@@ -2,7 +2,13 @@
 // scorer that decided) and, per finished request, the scheduler's cached-token estimate against what
 // the engine reported. Recorded from data the decision already holds: no I/O, no awaits.
 import type { DecisionExplanation } from "../scheduler/index.ts";
-import { Counter, Histogram, type MetricsRegistry } from "../telemetry/index.ts";
+import {
+  HotCounter,
+  type HotCounterSeries,
+  HotHistogram,
+  type HotHistogramSeries,
+  type MetricsRegistry,
+} from "../telemetry/index.ts";
 import type { CompletedRequest } from "./context.ts";
 
 /** Seconds buckets for one scheduling decision (10 µs .. 100 ms). */
@@ -24,8 +30,9 @@ export interface RoutingMetrics {
 /** Registers the routing series on `registers`; label sets are bounded by configured profiles, scorers and models. */
 export function createRoutingMetrics(registers: MetricsRegistry[]): RoutingMetrics {
   const series = createSeries(registers);
-  const decisionChildren = new Map<string, Counter.Internal>();
-  const durationChildren = new Map<string, Histogram.Internal<"profile">>();
+  const decisionChildren = new Map<string, HotCounterSeries>();
+  const durationChildren = new Map<string, HotHistogramSeries>();
+  const modelChildren = new Map<string, ModelCacheSeries>();
   const countDecision = (explanation: DecisionExplanation) => {
     const plugin = explanation.decidedBy || NO_DECIDING_PLUGIN;
     const key = `${explanation.profile}\u0000${plugin}`;
@@ -52,44 +59,59 @@ export function createRoutingMetrics(registers: MetricsRegistry[]): RoutingMetri
     completed(done) {
       if (done.promptTokens === null || done.cachedTokens === null) return;
       const model = done.scheduling.model;
-      series.estimatedCachedTokens.inc({ model }, done.cachedTokensEstimate);
-      series.reportedCachedTokens.inc({ model }, done.cachedTokens);
+      let children = modelChildren.get(model);
+      if (children === undefined) {
+        children = {
+          estimated: series.estimatedCachedTokens.labels(model),
+          reported: series.reportedCachedTokens.labels(model),
+          error: series.cachedTokensError.labels(model),
+        };
+        modelChildren.set(model, children);
+      }
+      children.estimated.inc(done.cachedTokensEstimate);
+      children.reported.inc(done.cachedTokens);
       if (done.promptTokens > 0) {
         const error = (done.cachedTokensEstimate - done.cachedTokens) / done.promptTokens;
-        series.cachedTokensError.observe({ model }, Math.max(-1, Math.min(1, error)));
+        children.error.observe(Math.max(-1, Math.min(1, error)));
       }
     },
   };
 }
 
+interface ModelCacheSeries {
+  readonly estimated: HotCounterSeries;
+  readonly reported: HotCounterSeries;
+  readonly error: HotHistogramSeries;
+}
+
 function createSeries(registers: MetricsRegistry[]) {
   return {
-    decisionSeconds: new Histogram({
+    decisionSeconds: new HotHistogram({
       name: "llmux_scheduler_decision_duration_seconds",
       help: "Wall time of one scheduling decision (producers, filters, scorers, picker), by primary profile.",
       labelNames: ["profile"] as const,
       buckets: DECISION_BUCKETS_SECONDS,
       registers,
     }),
-    decisions: new Counter({
+    decisions: new HotCounter({
       name: "llmux_scheduler_decisions_total",
       help: "Scheduling decisions by profile and by the scorer whose weighted score put the winner furthest ahead of the runner-up (none: one candidate or a tie).",
       labelNames: ["profile", "plugin"] as const,
       registers,
     }),
-    estimatedCachedTokens: new Counter({
+    estimatedCachedTokens: new HotCounter({
       name: "llmux_scheduler_estimated_cached_tokens_total",
       help: "Prompt tokens the scheduler estimated the chosen engine held in cache, over requests with reported usage.",
       labelNames: ["model"] as const,
       registers,
     }),
-    reportedCachedTokens: new Counter({
+    reportedCachedTokens: new HotCounter({
       name: "llmux_scheduler_reported_cached_tokens_total",
       help: "Cached prompt tokens the engines reported (prompt_tokens_details.cached_tokens) for the same requests.",
       labelNames: ["model"] as const,
       registers,
     }),
-    cachedTokensError: new Histogram({
+    cachedTokensError: new HotHistogram({
       name: "llmux_scheduler_cached_tokens_error_ratio",
       help: "(Estimated - reported cached prompt tokens) / prompt tokens, per request: below 0 the scheduler underestimated.",
       labelNames: ["model"] as const,

@@ -1,4 +1,11 @@
 // Public surface of telemetry: logging, child-output line splitting and Prometheus metrics.
+
+export {
+  HotCounter,
+  type HotCounterSeries,
+  HotHistogram,
+  type HotHistogramSeries,
+} from "./hot-metrics.ts";
 export { forEachLine, MAX_LINE_CHARS } from "./line-splitter.ts";
 export { createLogger, flushLogger, type LogFormat, type Logger, type LoggerOptions } from "./log.ts";
 export {

@@ -1,0 +1,113 @@
+// What share of direct throughput any Bun proxy keeps on this machine (not a test): a fast sim, a bare
+// Bun.serve + fetch proxy (scripts/bare-proxy.ts) and `llmux gateway`, all in front of the same sim,
+// measured in interleaved rounds with the probes of `llmux bench --gateway-overhead` (1-token
+// completions; sequential latency, then closed-loop requests/s). Prints medians over the rounds.
+// Run: bun scripts/gateway-ceiling.ts [rounds]
+
+import { percentile } from "../src/bench/metrics/summarize.ts";
+import { type Child, freeLoopbackPort, startChild } from "../src/bench/overhead/children.ts";
+import { closedLoopThroughput, sequentialLatencies } from "../src/bench/overhead/probe.ts";
+
+const ROUNDS = Number(process.argv[2] ?? 5);
+const CONCURRENCY = 64;
+const DURATION_MS = 4000;
+const SEQUENTIAL = 500;
+const MODEL = "bench";
+const BODY = JSON.stringify({ model: MODEL, prompt: "hello", max_tokens: 1 });
+const bun = process.execPath;
+const main = new URL("../src/main.ts", import.meta.url).pathname;
+const env = {
+  ...process.env,
+  LLMUX_CONFIG: undefined,
+  LLMUX_API_KEYS: undefined,
+  LLMUX_ADMIN_KEY: undefined,
+};
+
+const simPort = freeLoopbackPort();
+const barePort = freeLoopbackPort();
+const gatewayPort = freeLoopbackPort();
+const simUrl = `http://127.0.0.1:${simPort}`;
+const children: Child[] = [];
+try {
+  children.push(
+    await startChild({
+      name: "sim",
+      argv: [bun, main, "sim", MODEL, "--port", String(simPort), "--sim-profile", "tiny-cpu"].concat([
+        "--sim-time-scale",
+        "1000",
+        "--sim-startup-delay",
+        "0",
+        "--log-level",
+        "warn",
+      ]),
+      readyUrl: `${simUrl}/health`,
+      readyTimeoutMs: 30_000,
+      env,
+    }),
+  );
+  children.push(
+    await startChild({
+      name: "bare proxy",
+      argv: [bun, new URL("./bare-proxy.ts", import.meta.url).pathname, String(barePort), simUrl],
+      readyUrl: `http://127.0.0.1:${barePort}/health`,
+      readyTimeoutMs: 30_000,
+      env,
+    }),
+  );
+  const endpoint = `{id: sim, url: "${simUrl}", models: [${MODEL}]}`;
+  children.push(
+    await startChild({
+      name: "gateway",
+      argv: [bun, main, "gateway", "--port", String(gatewayPort), "--log-level", "warn"].concat([
+        "--set",
+        "telemetry.access_log=false",
+        "--set",
+        `gateway.endpoints=[${endpoint}]`,
+      ]),
+      readyUrl: `http://127.0.0.1:${gatewayPort}/ready`,
+      readyTimeoutMs: 30_000,
+      env,
+    }),
+  );
+  const paths = {
+    direct: `${simUrl}/v1/completions`,
+    "bare proxy": `http://127.0.0.1:${barePort}/v1/completions`,
+    "llmux gateway": `http://127.0.0.1:${gatewayPort}/v1/completions`,
+  };
+  const rates = new Map<string, number[]>();
+  const latencies = new Map<string, number[]>();
+  for (const url of Object.values(paths)) await sequentialLatencies(url, BODY, 200);
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const [name, url] of Object.entries(paths)) {
+      const sequential = await sequentialLatencies(url, BODY, SEQUENTIAL);
+      const p50 = percentile(
+        [...sequential.completeMs].sort((a, b) => a - b),
+        0.5,
+      );
+      const rate = await closedLoopThroughput(url, BODY, CONCURRENCY, DURATION_MS);
+      (latencies.get(name) ?? latencies.set(name, []).get(name))?.push(p50);
+      (rates.get(name) ?? rates.set(name, []).get(name))?.push(rate);
+      process.stderr.write(`round ${round} ${name}: p50 ${p50.toFixed(2)} ms, ${Math.round(rate)} req/s\n`);
+    }
+  }
+  const median = (values: readonly number[]) =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      0.5,
+    );
+  const direct = { p50: median(latencies.get("direct") ?? []), rate: median(rates.get("direct") ?? []) };
+  process.stdout.write(
+    `| path | complete p50 | added p50 | requests/s (${CONCURRENCY} clients) | share of direct |\n`,
+  );
+  process.stdout.write("|---|---:|---:|---:|---:|\n");
+  for (const name of Object.keys(paths)) {
+    const p50 = median(latencies.get(name) ?? []);
+    const rate = median(rates.get(name) ?? []);
+    const added = name === "direct" ? "" : `+${(p50 - direct.p50).toFixed(2)} ms`;
+    const share = `${Math.round((100 * rate) / direct.rate)} %`;
+    process.stdout.write(`| ${name} | ${p50.toFixed(2)} ms | ${added} | ${Math.round(rate)} | ${share} |\n`);
+  }
+  process.stdout.write(`(medians of ${ROUNDS} interleaved rounds)\n`);
+} finally {
+  await Promise.all(children.reverse().map((child) => child.stop()));
+}

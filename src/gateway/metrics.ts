@@ -5,7 +5,6 @@ import {
   Gauge,
   Histogram,
   HotCounter,
-  type HotCounterSeries,
   HotHistogram,
   type HotHistogramSeries,
   ITL_BUCKETS_SECONDS,
@@ -46,13 +45,8 @@ export interface GatewayMetrics {
   readonly pd: PdSeries;
   /** Scheduler decisions and cached-token estimates versus engine reports. */
   readonly routing: RoutingMetrics;
-  /** Cached children: label sets are bounded (models, endpoints, statuses, key names). */
+  /** The model's latency series (label sets are bounded: models, endpoints, statuses, key names). */
   forModel(model: string): ModelSeries;
-  requestCounter(model: string, endpoint: string, status: string, key: string): HotCounterSeries;
-  tokenCounters(
-    model: string,
-    key: string,
-  ): { prompt: HotCounterSeries; completion: HotCounterSeries; cached: HotCounterSeries };
 }
 
 /** Registers the gateway metrics on `registry`; `inFlight` reads its value at scrape time. */
@@ -60,8 +54,6 @@ export function createGatewayMetrics(registry: MetricsRegistry, inFlight: () => 
   const registers = [registry];
   const metrics = createSeries(registers, inFlight);
   const byModel = new Map<string, ModelSeries>();
-  const requestChildren = new Map<string, HotCounterSeries>();
-  const tokenChildren = new Map<string, ReturnType<GatewayMetrics["tokenCounters"]>>();
   return {
     ...metrics,
     forModel(model) {
@@ -76,32 +68,10 @@ export function createGatewayMetrics(registry: MetricsRegistry, inFlight: () => 
       }
       return series;
     },
-    requestCounter(model, endpoint, status, key) {
-      const cacheKey = `${model}\u0000${endpoint}\u0000${status}\u0000${key}`;
-      let child = requestChildren.get(cacheKey);
-      if (child === undefined) {
-        child = metrics.requests.labels(model, endpoint, status, key);
-        requestChildren.set(cacheKey, child);
-      }
-      return child;
-    },
-    tokenCounters(model, key) {
-      const cacheKey = `${model}\u0000${key}`;
-      let children = tokenChildren.get(cacheKey);
-      if (children === undefined) {
-        children = {
-          prompt: metrics.tokens.labels(model, "prompt", key),
-          completion: metrics.tokens.labels(model, "completion", key),
-          cached: metrics.tokens.labels(model, "cached", key),
-        };
-        tokenChildren.set(cacheKey, children);
-      }
-      return children;
-    },
   };
 }
 
-type BaseMetrics = Omit<GatewayMetrics, "forModel" | "requestCounter" | "tokenCounters">;
+type BaseMetrics = Omit<GatewayMetrics, "forModel">;
 
 function createSeries(registers: MetricsRegistry[], inFlight: () => number): BaseMetrics {
   return {

@@ -163,13 +163,13 @@ function finish(
     cachedTokens: usage?.cachedTokens ?? 0,
   });
   trace?.end(endedAtMs, finishAttributes(outcome, usage, firstTokenAtMs, request), outcome.errorCode);
-  ctx.metrics.requestCounter(request.model, endpoint, status, request.keyName).inc();
-  ctx.metrics.forModel(request.model).e2e.observe((endedAtMs - request.startedAtMs) / 1000);
+  const { metrics } = ctx;
+  metrics.requests.labels(request.model, endpoint, status, request.keyName).inc();
+  metrics.forModel(request.model).e2e.observe((endedAtMs - request.startedAtMs) / 1000);
   if (usage !== null) {
-    const tokens = ctx.metrics.tokenCounters(request.model, request.keyName);
-    tokens.prompt.inc(usage.promptTokens);
-    tokens.completion.inc(usage.completionTokens);
-    tokens.cached.inc(usage.cachedTokens);
+    metrics.tokens.labels(request.model, "prompt", request.keyName).inc(usage.promptTokens);
+    metrics.tokens.labels(request.model, "completion", request.keyName).inc(usage.completionTokens);
+    metrics.tokens.labels(request.model, "cached", request.keyName).inc(usage.cachedTokens);
   }
   if (!ctx.isAccessLogOn) return;
   ctx.logger.info(

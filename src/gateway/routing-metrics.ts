@@ -2,13 +2,7 @@
 // scorer that decided) and, per finished request, the scheduler's cached-token estimate against what
 // the engine reported. Recorded from data the decision already holds: no I/O, no awaits.
 import type { DecisionExplanation } from "../scheduler/index.ts";
-import {
-  HotCounter,
-  type HotCounterSeries,
-  HotHistogram,
-  type HotHistogramSeries,
-  type MetricsRegistry,
-} from "../telemetry/index.ts";
+import { HotCounter, HotHistogram, type MetricsRegistry } from "../telemetry/index.ts";
 import type { CompletedRequest } from "./context.ts";
 
 /** Seconds buckets for one scheduling decision (10 µs .. 100 ms). */
@@ -30,18 +24,8 @@ export interface RoutingMetrics {
 /** Registers the routing series on `registers`; label sets are bounded by configured profiles, scorers and models. */
 export function createRoutingMetrics(registers: MetricsRegistry[]): RoutingMetrics {
   const series = createSeries(registers);
-  const decisionChildren = new Map<string, HotCounterSeries>();
-  const durationChildren = new Map<string, HotHistogramSeries>();
-  const modelChildren = new Map<string, ModelCacheSeries>();
   const countDecision = (explanation: DecisionExplanation) => {
-    const plugin = explanation.decidedBy || NO_DECIDING_PLUGIN;
-    const key = `${explanation.profile}\u0000${plugin}`;
-    let child = decisionChildren.get(key);
-    if (child === undefined) {
-      child = series.decisions.labels(explanation.profile, plugin);
-      decisionChildren.set(key, child);
-    }
-    child.inc();
+    series.decisions.labels(explanation.profile, explanation.decidedBy || NO_DECIDING_PLUGIN).inc();
   };
   return {
     decided(explanation) {
@@ -49,39 +33,19 @@ export function createRoutingMetrics(registers: MetricsRegistry[]): RoutingMetri
       if (explanation.prefill !== undefined) countDecision(explanation.prefill);
       // One schedule() call times both profiles; it is observed once, under the primary profile.
       if (explanation.durationUs === undefined) return;
-      let child = durationChildren.get(explanation.profile);
-      if (child === undefined) {
-        child = series.decisionSeconds.labels(explanation.profile);
-        durationChildren.set(explanation.profile, child);
-      }
-      child.observe(explanation.durationUs / 1e6);
+      series.decisionSeconds.labels(explanation.profile).observe(explanation.durationUs / 1e6);
     },
     completed(done) {
       if (done.promptTokens === null || done.cachedTokens === null) return;
       const model = done.scheduling.model;
-      let children = modelChildren.get(model);
-      if (children === undefined) {
-        children = {
-          estimated: series.estimatedCachedTokens.labels(model),
-          reported: series.reportedCachedTokens.labels(model),
-          error: series.cachedTokensError.labels(model),
-        };
-        modelChildren.set(model, children);
-      }
-      children.estimated.inc(done.cachedTokensEstimate);
-      children.reported.inc(done.cachedTokens);
+      series.estimatedCachedTokens.labels(model).inc(done.cachedTokensEstimate);
+      series.reportedCachedTokens.labels(model).inc(done.cachedTokens);
       if (done.promptTokens > 0) {
         const error = (done.cachedTokensEstimate - done.cachedTokens) / done.promptTokens;
-        children.error.observe(Math.max(-1, Math.min(1, error)));
+        series.cachedTokensError.labels(model).observe(Math.max(-1, Math.min(1, error)));
       }
     },
   };
-}
-
-interface ModelCacheSeries {
-  readonly estimated: HotCounterSeries;
-  readonly reported: HotCounterSeries;
-  readonly error: HotHistogramSeries;
 }
 
 function createSeries(registers: MetricsRegistry[]) {

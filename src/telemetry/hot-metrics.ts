@@ -4,6 +4,7 @@
 // histogram buckets by their float bound; in CPU profiles of a proxied request that was the largest
 // JavaScript cost. These register with the same prom-client Registry (its metric interface: name, help,
 // type, get()) and are rendered by its Prometheus and OpenMetrics exposition like any other metric.
+import type { Metric } from "prom-client";
 import type { MetricsRegistry } from "./metrics.ts";
 
 export interface HotMetricSpec<L extends string> {
@@ -48,7 +49,7 @@ interface MetricObject {
 /** The separator of label values in a series key; label values never contain it in practice (U+0000). */
 const KEY_SEPARATOR = "\u0000";
 
-abstract class HotMetric<L extends string, S> {
+abstract class HotMetric<L extends string, S, H> {
   /** Mutable: prom-client's registry renames counters for OpenMetrics (drops and re-adds `_total`). */
   name: string;
   readonly help: string;
@@ -56,22 +57,25 @@ abstract class HotMetric<L extends string, S> {
   readonly aggregator = "sum";
   protected readonly series = new Map<
     string,
-    { readonly labels: Record<string, string | number>; readonly state: S }
+    { readonly labels: Record<string, string | number>; readonly state: S; readonly handle: H }
   >();
 
   constructor(spec: HotMetricSpec<L>) {
     this.name = spec.name;
     this.help = spec.help;
     this.labelNames = spec.labelNames ?? [];
-    for (const registry of spec.registers) registry.registerMetric(this as never);
+    // The registry's declared parameter is prom-client's own classes; at run time it reads only the
+    // name, type and get() this class provides (registry.js), which the exposition test checks.
+    for (const registry of spec.registers) registry.registerMetric(this as unknown as Metric);
   }
 
-  /** Drops every series (prom-client's reset). */
+  /** Drops every series (prom-client's reset); series resolved before no longer count. */
   reset(): void {
     this.series.clear();
   }
 
-  protected stateOf(values: readonly (string | number)[]): S {
+  /** The series of these label values, in labelNames order; the same object on every call. */
+  labels(...values: (string | number)[]): H {
     const key = values.join(KEY_SEPARATOR);
     let entry = this.series.get(key);
     if (entry === undefined) {
@@ -84,10 +88,11 @@ abstract class HotMetric<L extends string, S> {
       this.labelNames.forEach((name, i) => {
         labels[name] = values[i] as string | number;
       });
-      entry = { labels, state: this.newState() };
+      const state = this.newState();
+      entry = { labels, state, handle: this.handleOf(state) };
       this.series.set(key, entry);
     }
-    return entry.state;
+    return entry.handle;
   }
 
   protected valuesOf(labels: Labels<L> | undefined): (string | number)[] {
@@ -99,6 +104,8 @@ abstract class HotMetric<L extends string, S> {
   }
 
   protected abstract newState(): S;
+
+  protected abstract handleOf(state: S): H;
 }
 
 interface CounterState {
@@ -106,18 +113,8 @@ interface CounterState {
 }
 
 /** A counter whose series are resolved once with labels(...) and then only add. */
-export class HotCounter<L extends string = never> extends HotMetric<L, CounterState> {
+export class HotCounter<L extends string = never> extends HotMetric<L, CounterState, HotCounterSeries> {
   readonly type = "counter";
-
-  /** The series of these label values, in labelNames order; keep it rather than resolving per call. */
-  labels(...values: (string | number)[]): HotCounterSeries {
-    const state = this.stateOf(values);
-    return {
-      inc(value = 1) {
-        if (value >= 0 && Number.isFinite(value)) state.value += value;
-      },
-    };
-  }
 
   /** Adds `value` (default 1) to the series of `labels`; for calls off the request path. */
   inc(labels?: Labels<L>, value = 1): void {
@@ -133,6 +130,14 @@ export class HotCounter<L extends string = never> extends HotMetric<L, CounterSt
   protected newState(): CounterState {
     return { value: 0 };
   }
+
+  protected handleOf(state: CounterState): HotCounterSeries {
+    return {
+      inc(value = 1) {
+        if (value >= 0 && Number.isFinite(value)) state.value += value;
+      },
+    };
+  }
 }
 
 interface HistogramState {
@@ -143,29 +148,13 @@ interface HistogramState {
 }
 
 /** A histogram whose series are resolved once with labels(...) and then only count. */
-export class HotHistogram<L extends string = never> extends HotMetric<L, HistogramState> {
+export class HotHistogram<L extends string = never> extends HotMetric<L, HistogramState, HotHistogramSeries> {
   readonly type = "histogram";
   private readonly bounds: Float64Array;
 
   constructor(spec: HotHistogramSpec<L>) {
     super(spec);
     this.bounds = Float64Array.from(spec.buckets);
-  }
-
-  /** The series of these label values, in labelNames order; keep it rather than resolving per call. */
-  labels(...values: (string | number)[]): HotHistogramSeries {
-    const state = this.stateOf(values);
-    const bounds = this.bounds;
-    return {
-      observe(value) {
-        if (!Number.isFinite(value)) return;
-        let i = 0;
-        while (i < bounds.length && value > (bounds[i] as number)) i++;
-        (state.counts[i] as number)++;
-        state.sum += value;
-        state.count++;
-      },
-    };
   }
 
   /** Observes `value` in the series of `labels`; for calls off the request path. */
@@ -191,5 +180,19 @@ export class HotHistogram<L extends string = never> extends HotMetric<L, Histogr
 
   protected newState(): HistogramState {
     return { counts: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 };
+  }
+
+  protected handleOf(state: HistogramState): HotHistogramSeries {
+    const bounds = this.bounds;
+    return {
+      observe(value) {
+        if (!Number.isFinite(value)) return;
+        let i = 0;
+        while (i < bounds.length && value > (bounds[i] as number)) i++;
+        (state.counts[i] as number)++;
+        state.sum += value;
+        state.count++;
+      },
+    };
   }
 }

@@ -85,6 +85,18 @@ describe("hot metrics", () => {
     expect((await counter.get()).values).toEqual([]);
   });
 
+  test("a label tuple resolves to the same series every time", () => {
+    const histogram = new HotHistogram({
+      name: "t_same_seconds",
+      help: "T.",
+      labelNames: ["model"] as const,
+      buckets: BUCKETS,
+      registers: [],
+    });
+    expect(histogram.labels("m")).toBe(histogram.labels("m"));
+    expect(histogram.labels("m")).not.toBe(histogram.labels("n"));
+  });
+
   test("wrong label values name the metric", () => {
     const counter = new HotCounter({
       name: "t_labelled_total",

@@ -7,21 +7,16 @@
 import { percentile } from "../src/bench/metrics/summarize.ts";
 import { type Child, freeLoopbackPort, startChild } from "../src/bench/overhead/children.ts";
 import { closedLoopThroughput, sequentialLatencies } from "../src/bench/overhead/probe.ts";
+import { childEnv, gatewayArgv, requestBody, simArgv } from "../src/bench/overhead/run.ts";
 
 const ROUNDS = Number(process.argv[2] ?? 5);
 const CONCURRENCY = 64;
 const DURATION_MS = 4000;
 const SEQUENTIAL = 500;
-const MODEL = "bench";
-const BODY = JSON.stringify({ model: MODEL, prompt: "hello", max_tokens: 1 });
+const BODY = requestBody("short", 1);
 const bun = process.execPath;
 const main = new URL("../src/main.ts", import.meta.url).pathname;
-const env = {
-  ...process.env,
-  LLMUX_CONFIG: undefined,
-  LLMUX_API_KEYS: undefined,
-  LLMUX_ADMIN_KEY: undefined,
-};
+const env = childEnv(process.env);
 
 const simPort = freeLoopbackPort();
 const barePort = freeLoopbackPort();
@@ -32,14 +27,7 @@ try {
   children.push(
     await startChild({
       name: "sim",
-      argv: [bun, main, "sim", MODEL, "--port", String(simPort), "--sim-profile", "tiny-cpu"].concat([
-        "--sim-time-scale",
-        "1000",
-        "--sim-startup-delay",
-        "0",
-        "--log-level",
-        "warn",
-      ]),
+      argv: [bun, main, ...simArgv(simPort)],
       readyUrl: `${simUrl}/health`,
       readyTimeoutMs: 30_000,
       env,
@@ -54,16 +42,10 @@ try {
       env,
     }),
   );
-  const endpoint = `{id: sim, url: "${simUrl}", models: [${MODEL}]}`;
   children.push(
     await startChild({
       name: "gateway",
-      argv: [bun, main, "gateway", "--port", String(gatewayPort), "--log-level", "warn"].concat([
-        "--set",
-        "telemetry.access_log=false",
-        "--set",
-        `gateway.endpoints=[${endpoint}]`,
-      ]),
+      argv: [bun, main, ...gatewayArgv(gatewayPort, simPort)],
       readyUrl: `http://127.0.0.1:${gatewayPort}/ready`,
       readyTimeoutMs: 30_000,
       env,

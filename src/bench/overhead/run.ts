@@ -50,9 +50,17 @@ const START_TIMEOUT_MS = 30_000;
 /** Variables that would point a child at another config or require API keys. */
 const CONFIGURING_ENV = ["LLMUX_CONFIG", "LLMUX_API_KEYS", "LLMUX_ADMIN_KEY"];
 
+/** `env` without the variables that would configure the children. */
+export function childEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const name of CONFIGURING_ENV) delete out[name];
+  return out;
+}
+
 export async function measureGatewayOverhead(options: OverheadOptions): Promise<OverheadResult> {
-  const env = { ...options.env };
-  for (const name of CONFIGURING_ENV) delete env[name];
+  const env = childEnv(options.env);
   const children: Child[] = [];
   try {
     const simPort = freeLoopbackPort();
@@ -121,7 +129,7 @@ async function measurePath(
   };
 }
 
-function requestBody(kind: "short" | "streaming", streamTokens: number): string {
+export function requestBody(kind: "short" | "streaming", streamTokens: number): string {
   if (kind === "short") return JSON.stringify({ model: MODEL, prompt: "hello", max_tokens: 1 });
   return JSON.stringify({
     model: MODEL,
@@ -133,7 +141,7 @@ function requestBody(kind: "short" | "streaming", streamTokens: number): string 
 }
 
 /** A tiny-cpu sim with time scaled 1000×, so the engine's own time is near zero. */
-function simArgv(port: number): string[] {
+export function simArgv(port: number): string[] {
   return [
     "sim",
     MODEL,
@@ -153,7 +161,7 @@ function simArgv(port: number): string[] {
 }
 
 /** The embedded default config with the sim as its only endpoint and no access log. */
-function gatewayArgv(port: number, simPort: number): string[] {
+export function gatewayArgv(port: number, simPort: number): string[] {
   const endpoint = `{id: sim, url: "http://127.0.0.1:${simPort}", models: [${MODEL}]}`;
   return [
     "gateway",

@@ -45,7 +45,7 @@ export interface GatewayMetrics {
   readonly pd: PdSeries;
   /** Scheduler decisions and cached-token estimates versus engine reports. */
   readonly routing: RoutingMetrics;
-  /** The model's latency series (label sets are bounded: models, endpoints, statuses, key names). */
+  /** The model's TTFT, ITL and e2e series, resolved once per model (label sets are bounded). */
   forModel(model: string): ModelSeries;
 }
 

@@ -94,8 +94,10 @@ describe("flow control under overload", () => {
     const outcomes: Outcome[] = [];
     await probeTtfts(llmux.url, 3, 20, []); // warm-up: connections, JIT
     const unloaded = await probeTtfts(llmux.url, 10, 20, outcomes);
+    // Ten samples: with five, one or two slow ones (a GC pause, a sim step landing late) moved the median by
+    // half, and the queueing comparison below failed on a CI run with no queueing problem.
     const standardUnloaded: Outcome[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 10; i++) {
       standardUnloaded.push(
         await streamCompletion(llmux.url, { key: KEYS[1]?.key ?? "", promptWords: 50, maxTokens: 8 }),
       );
@@ -131,9 +133,10 @@ describe("flow control under overload", () => {
     console.log(JSON.stringify(figures));
     expect(loaded).toHaveLength(20);
     expect(figures.loadedP90).toBeLessThanOrEqual(2 * figures.unloadedP90);
-    // Standard requests waited in the gateway's queue behind the interactive ones.
+    // Standard requests waited in the gateway's queue behind the interactive ones: measured 2.7-4x their
+    // unloaded TTFT on this machine; 2x leaves room for noise and still fails if nothing queues.
     expect(figures.queuedThenAdmitted ?? 0).toBeGreaterThan(20);
-    expect(figures.standardTtftP50).toBeGreaterThan(3 * figures.standardUnloadedP50);
+    expect(figures.standardTtftP50).toBeGreaterThan(2 * figures.standardUnloadedP50);
     // Sheddable requests were refused while the pool was saturated, with the documented headers.
     const shed = batch.filter((o) => o.status === 429);
     expect(shed.length).toBeGreaterThan(0);

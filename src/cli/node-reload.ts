@@ -2,7 +2,7 @@
 // scheduler and the new engine placement first, then swaps in what can change live and rolls changed
 // engines in the background; everything else is reported as needing a restart. On any problem the
 // running config is kept and every problem is reported.
-import { type Config, ConfigError, type ConfigProblem } from "../config/index.ts";
+import { type Config, ConfigError, type ConfigProblem, formatConfigProblems } from "../config/index.ts";
 import {
   type Authenticator,
   type ConfiguredModel,
@@ -163,7 +163,7 @@ export function reloadConfig(target: ReloadTarget): ReloadOutcome {
 }
 
 function rejected(logger: Logger, problems: readonly Problem[], error: unknown): ReloadOutcome {
-  const report = problems.map((p) => `\n  ${p.path}: ${p.message}`).join("");
+  const report = problems.length === 0 ? "" : `\n${formatConfigProblems(problems)}`;
   logger.error(
     { problems, err: error ?? undefined },
     `config reload failed, keeping the running config:${report}`,

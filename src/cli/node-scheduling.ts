@@ -1,7 +1,7 @@
 // What `up` and `gateway` build before anything starts: the scheduler from `scheduler:`, with the
 // long-lived state its plugins read (the latency predictor, the KV-event prefix index). Scheduler config
 // problems are printed with their paths as the command's own, so the command exits 2.
-import type { Config } from "../config/index.ts";
+import { type Config, formatConfigProblems } from "../config/index.ts";
 import type { PluginScheduler } from "../scheduler/index.ts";
 import type { Plan } from "../supervisor/index.ts";
 import { createPredictorSetup, type PredictorSetup } from "./predictor-setup.ts";
@@ -28,7 +28,7 @@ export async function prepareNodeScheduling(
     prefixIndex: prefixCache?.index,
   });
   if (!built.ok) {
-    const report = built.problems.map((p) => `  ${p.path}: ${p.message}`).join("\n");
+    const report = formatConfigProblems(built.problems);
     process.stderr.write(`llmux ${command}: the scheduler config is invalid:\n${report}\n`);
     return null;
   }

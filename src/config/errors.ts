@@ -15,6 +15,11 @@ export interface ConfigProblem {
   readonly message: string;
 }
 
+/** One indented `path: message` line per problem, the form every config report prints. */
+export function formatConfigProblems(problems: readonly ConfigProblem[]): string {
+  return problems.map((p) => `  ${p.path}: ${p.message}`).join("\n");
+}
+
 /** Raised by loadConfig with every problem found, so users fix a file in one pass. */
 export class ConfigError extends Error {
   readonly code: ConfigErrorCode;
@@ -36,7 +41,7 @@ export class ConfigError extends Error {
 
   /** Multi-line human report: a header, then one `path: message` line per problem. */
   report(): string {
-    const lines = this.problems.map((p) => `  ${p.path}: ${p.message}`);
-    return [`${this.source}: ${CONFIG_ERRORS[this.code]}`, ...lines].join("\n");
+    const header = `${this.source}: ${CONFIG_ERRORS[this.code]}`;
+    return this.problems.length === 0 ? header : `${header}\n${formatConfigProblems(this.problems)}`;
   }
 }

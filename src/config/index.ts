@@ -1,5 +1,11 @@
 // Public surface of the config component: schema types, loading and errors.
-export { CONFIG_ERRORS, ConfigError, type ConfigErrorCode, type ConfigProblem } from "./errors.ts";
+export {
+  CONFIG_ERRORS,
+  ConfigError,
+  type ConfigErrorCode,
+  type ConfigProblem,
+  formatConfigProblems,
+} from "./errors.ts";
 export { EMBEDDED_DEFAULT_SOURCE, type LoadConfigOptions, type LoadedConfig, loadConfig } from "./load.ts";
 export type { ApiKeyConfig, AuthConfig } from "./schema/auth.ts";
 export type { EngineSpec } from "./schema/engines.ts";

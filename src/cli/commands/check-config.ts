@@ -1,5 +1,5 @@
 // `llmux check-config`: validates a config file and reports every problem with its path.
-import type { Config, ConfigProblem } from "../../config/index.ts";
+import { type Config, type ConfigProblem, formatConfigProblems } from "../../config/index.ts";
 import { createAdmission } from "../../flow/index.ts";
 import { commonSets, parseCommandArgs } from "../args.ts";
 import { loadConfigForCommand } from "../config-loading.ts";
@@ -22,8 +22,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   const { config, source } = loaded;
   const problems = pluginProblems(config);
   if (problems.length > 0) {
-    const report = problems.map((p) => `  ${p.path}: ${p.message}`).join("\n");
-    process.stderr.write(`${source}: ${problems.length} problem(s):\n${report}\n`);
+    process.stderr.write(`${source}: ${problems.length} problem(s):\n${formatConfigProblems(problems)}\n`);
     return 2;
   }
   const replicas = config.engines.reduce((sum, engine) => sum + engine.replicas, 0);

@@ -239,7 +239,7 @@ describe("the index behind the cache", () => {
     const pub = await publisher();
     pool.upsert(descriptor("e1", { endpoint: pub.endpoint, replayEndpoint: null, topic: "kv@e1@m" }));
     pool.upsert(descriptor("e2"));
-    const tokens = createBuiltinTokenizer().encodeChat(chat(PROMPT).body.messages as never, {
+    const tokens = createBuiltinTokenizer().encodeChat([{ role: "user", content: PROMPT }], {
       addGenerationPrompt: true,
     });
     const keys = (await cache.prefixKeys(chat(PROMPT)))?.keys ?? [];

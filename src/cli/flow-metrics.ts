@@ -1,9 +1,8 @@
 // Prometheus series of flow control (llm-d's flow_control_* family under llmux_flow_): queue size by model
 // and priority band, queued bytes, saturation, in-flight, admissions and rejections by outcome, rate-limit
 // store failures, read from the admission's stats at scrape time; and the queue wait, observed per request.
-import type { Admission, AdmissionRequest, AdmitResult, RateLimiter } from "../flow/index.ts";
+import type { Admission, AdmissionRequest, AdmissionStats, AdmitResult, RateLimiter } from "../flow/index.ts";
 import {
-  Gauge,
   HotHistogram,
   LATENCY_BUCKETS_SECONDS,
   type MetricsRegistry,
@@ -21,12 +20,15 @@ export function registerFlowMetrics(registry: MetricsRegistry, sources: FlowMetr
   const { admission, rateLimiter } = sources;
   // Bands seen once stay exported at 0, so a drained queue reads 0 rather than vanishing.
   const seenBands = new Set<string>();
-  new Gauge({
-    name: "llmux_flow_queue_size",
-    help: "Requests waiting in flow control's queues, by model and priority band.",
-    labelNames: ["model", "priority"] as const,
-    registers,
-    collect() {
+  registerCollected(
+    "gauge",
+    {
+      name: "llmux_flow_queue_size",
+      help: "Requests waiting in flow control's queues, by model and priority band.",
+      labelNames: ["model", "priority"],
+      registers,
+    },
+    () => {
       const current = new Map<string, number>();
       for (const [model, stats] of Object.entries(admission.stats().models)) {
         for (const [priority, size] of Object.entries(stats.bands)) {
@@ -34,42 +36,31 @@ export function registerFlowMetrics(registry: MetricsRegistry, sources: FlowMetr
         }
       }
       for (const key of current.keys()) seenBands.add(key);
-      for (const key of seenBands) {
+      return [...seenBands].map((key) => {
         const [model, priority] = JSON.parse(key) as [string, string];
-        this.set({ model, priority }, current.get(key) ?? 0);
-      }
+        return [{ model, priority }, current.get(key) ?? 0] as const;
+      });
     },
-  });
-  new Gauge({
-    name: "llmux_flow_queue_bytes",
-    help: "Request body bytes held in flow control's queues.",
-    registers,
-    collect() {
-      this.set(admission.stats().queuedBytes);
-    },
-  });
-  new Gauge({
-    name: "llmux_flow_pool_saturation",
-    help: "Pool saturation per model as flow control's detectors see it (>= 1 holds dispatches and sheds sheddable requests).",
-    labelNames: ["model"] as const,
-    registers,
-    collect() {
-      for (const [model, stats] of Object.entries(admission.stats().models)) {
-        this.set({ model }, stats.saturation);
-      }
-    },
-  });
-  new Gauge({
-    name: "llmux_flow_in_flight_requests",
-    help: "Requests admitted by flow control and not yet finished, by model.",
-    labelNames: ["model"] as const,
-    registers,
-    collect() {
-      for (const [model, stats] of Object.entries(admission.stats().models)) {
-        this.set({ model }, stats.inFlight);
-      }
-    },
-  });
+  );
+  registerCollected(
+    "gauge",
+    { name: "llmux_flow_queue_bytes", help: "Request body bytes held in flow control's queues.", registers },
+    () => admission.stats().queuedBytes,
+  );
+  const perModel = (name: string, help: string, read: (stats: AdmissionStats["models"][string]) => number) =>
+    registerCollected("gauge", { name, help, labelNames: ["model"], registers }, () =>
+      Object.entries(admission.stats().models).map(([model, stats]) => [{ model }, read(stats)] as const),
+    );
+  perModel(
+    "llmux_flow_pool_saturation",
+    "Pool saturation per model as flow control's detectors see it (>= 1 holds dispatches and sheds sheddable requests).",
+    (stats) => stats.saturation,
+  );
+  perModel(
+    "llmux_flow_in_flight_requests",
+    "Requests admitted by flow control and not yet finished, by model.",
+    (stats) => stats.inFlight,
+  );
   registerCollected(
     "counter",
     {

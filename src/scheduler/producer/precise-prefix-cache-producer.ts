@@ -52,8 +52,8 @@ export function create(name: string, params: Params, deps: PluginDeps) {
     ) {
       const prefix = request.prefixKeys;
       if (prefix === undefined || deps.prefixIndex === undefined || prefix.keys.length === 0) {
-        if (fallback !== null && isApproximated(request)) return fallback.produce(request, endpoints, cycle);
-        // No index, or the fallback is off: an empty match, which every consumer reads as "no data".
+        if (fallback !== null) return fallback.produce(request, endpoints, cycle);
+        // No keys or no index, and no fallback: an empty match, which every consumer reads as "no data".
         cycle.set(PREFIX_MATCH_KEY, { totalBlocks: 0, blockSizeTokens: 16, matchedBlocks: () => 0 });
         return;
       }

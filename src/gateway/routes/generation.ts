@@ -140,10 +140,9 @@ async function handleGeneration(ctx: GatewayContext, c: Context, path: string, r
     ctx.scheduler.onPicked?.(scheduling, chosen.id);
     return { ok: true, target: { endpointId: chosen.id, baseUrl: chosen.baseUrl } };
   };
-  observed.onDone = function reportCompleted(done) {
+  observed.onDone = releasingOnDone(function reportCompleted(done) {
     if (picked !== null) reportDone(ctx, scheduling, picked, done);
-  };
-  observed.onDone = releasingOnDone(observed.onDone, admitted);
+  }, admitted);
   // Created before the headers: its span's traceparent goes upstream on every leg (W3C trace context).
   const observer = createRequestObserver(ctx, observed, c.req.raw.headers);
   const upstreamHeaders = { "x-request-id": requestId, ...observer.traceHeaders };

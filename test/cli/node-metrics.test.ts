@@ -6,6 +6,7 @@ import { registerNodeMetrics } from "../../src/cli/node-metrics.ts";
 import { EndpointPool } from "../../src/pool/index.ts";
 import type { Scheduler } from "../../src/scheduler/index.ts";
 import { createMetricsRegistry } from "../../src/telemetry/index.ts";
+import { samplesOf } from "../helpers/exposition.ts";
 
 /** A scheduler that never schedules and reports `failures` as its plugin failure counts. */
 function failingScheduler(failures: Map<string, { count: number }>): Scheduler {
@@ -13,13 +14,6 @@ function failingScheduler(failures: Map<string, { count: number }>): Scheduler {
     schedule: () => ({ ok: false, code: "scheduler_no_endpoints", message: "none" }),
     pluginFailures: () => failures,
   };
-}
-
-function samplesOf(text: string, name: string): string[] {
-  return text
-    .split("\n")
-    .filter((line) => line.startsWith(`${name}{`))
-    .map((line) => line.slice(name.length));
 }
 
 describe("registerNodeMetrics", () => {

@@ -5,6 +5,7 @@ import type { AdmissionRequest } from "../../src/flow/index.ts";
 import type { CompletedRequest } from "../../src/gateway/index.ts";
 import { createInlineTrainer, type LatencyFeatures } from "../../src/predictor/index.ts";
 import { createLogger, createMetricsRegistry, type MetricsRegistry } from "../../src/telemetry/index.ts";
+import { seriesValue } from "../helpers/exposition.ts";
 import { endpoint, request } from "../scheduler/builders.ts";
 
 const logger = createLogger({ level: "silent", format: "json" });
@@ -40,11 +41,6 @@ function done(i: number, overrides: Partial<CompletedRequest> = {}): CompletedRe
 
 function feed(setup: PredictorSetup, count: number): void {
   for (let i = 0; i < count; i++) setup.onRequestDone(done(i));
-}
-
-function seriesValue(text: string, series: string): number | null {
-  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
-  return line === undefined ? null : Number(line.slice(series.length + 1));
 }
 
 async function metricsText(registry: MetricsRegistry): Promise<string> {

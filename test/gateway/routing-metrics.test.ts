@@ -6,14 +6,8 @@ import { createRoutingMetrics } from "../../src/gateway/routing-metrics.ts";
 import type { EndpointSnapshot } from "../../src/pool/index.ts";
 import type { DecisionExplanation, Scheduler, SchedulingRequest } from "../../src/scheduler/index.ts";
 import { createMetricsRegistry } from "../../src/telemetry/index.ts";
+import { samplesOf } from "../helpers/exposition.ts";
 import { createTestGateway, descriptor, post } from "./app-fixture.ts";
-
-function samplesOf(text: string, name: string): string[] {
-  return text
-    .split("\n")
-    .filter((line) => line.startsWith(`${name}{`))
-    .map((line) => line.slice(name.length));
-}
 
 const EXPLANATION: DecisionExplanation = {
   profile: "decode",

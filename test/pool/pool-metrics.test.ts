@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { type EndpointDescriptor, EndpointPool, registerPoolMetrics } from "../../src/pool/index.ts";
 import { createMetricsRegistry } from "../../src/telemetry/index.ts";
+import { samplesOf } from "../helpers/exposition.ts";
 
 function descriptor(id: string, role: EndpointDescriptor["role"] = "both"): EndpointDescriptor {
   return {
@@ -38,11 +39,7 @@ function setUp() {
 
 /** The samples of `name` as `{labels} value` strings, in exposition order. */
 async function samples(registry: ReturnType<typeof createMetricsRegistry>, name: string): Promise<string[]> {
-  const text = await registry.metrics();
-  return text
-    .split("\n")
-    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-    .map((line) => line.slice(name.length));
+  return samplesOf(await registry.metrics(), name);
 }
 
 describe("registerPoolMetrics", () => {

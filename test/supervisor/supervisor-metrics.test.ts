@@ -8,6 +8,7 @@ import {
   type SupervisorMetricSource,
 } from "../../src/supervisor/index.ts";
 import { createMetricsRegistry } from "../../src/telemetry/index.ts";
+import { samplesOf } from "../helpers/exposition.ts";
 
 function instance(id: string, state: InstanceSnapshot["state"], restarts: number): InstanceSnapshot {
   return {
@@ -40,13 +41,6 @@ const COUNTERS: SupervisorCounters = {
   listenerErrors: 0,
   pidFileErrors: 0,
 };
-
-function samplesOf(text: string, name: string): string[] {
-  return text
-    .split("\n")
-    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-    .map((line) => line.slice(name.length));
-}
 
 describe("registerSupervisorMetrics", () => {
   test("counts instances by state, one-hot state and restarts per instance, and the supervisor's counters", async () => {

@@ -1,5 +1,6 @@
 // E2E helpers for flow control: streaming completions that record TTFT and the rejection headers, prompts
 // that share no prefix (the default scheduler is prefix-aware), percentiles, and a wait for every engine.
+import { seriesValue } from "../../helpers/exposition.ts";
 
 export interface Outcome {
   readonly status: number;
@@ -132,9 +133,7 @@ export async function waitForEngines(url: string, adminKey: string, timeoutMs = 
 
 /** The value of one Prometheus sample line (`name{labels} value`), or null when absent. */
 export async function metricValue(url: string, sample: string): Promise<number | null> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${sample} `));
-  return line === undefined ? null : Number(line.slice(sample.length + 1));
+  return seriesValue(await (await fetch(`${url}/metrics`)).text(), sample);
 }
 
 /** Rejections flow control documents (docs/errors.md): status with the dropped reason each may carry. */

@@ -2,6 +2,7 @@
 // gateway, so only its KV events can tell) makes the gateway route the same prefix to that engine;
 // the KV-event metrics move, and an engine that clears its prefix cache drops its index entries.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { seriesValue } from "../../helpers/exposition.ts";
 import { type LlmuxProcess, startLlmux } from "../harness/llmux-process.ts";
 
 interface Instance {
@@ -70,8 +71,7 @@ async function metrics(): Promise<string> {
 }
 
 function sample(text: string, series: string): number {
-  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
-  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+  return seriesValue(text, series) ?? 0;
 }
 
 async function waitFor(what: string, check: (text: string) => boolean): Promise<string> {

@@ -2,6 +2,7 @@
 // node's latency predictor learns from the gateway's own finished requests, becomes ready, and /metrics
 // shows its accuracy.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { seriesValue } from "../../helpers/exposition.ts";
 import { type LlmuxProcess, startLlmux } from "../harness/llmux-process.ts";
 
 let llmux: LlmuxProcess;
@@ -38,16 +39,11 @@ async function complete(i: number): Promise<number> {
   return response.status;
 }
 
-function series(text: string, name: string): number | null {
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
-  return line === undefined ? null : Number(line.slice(name.length + 1));
-}
-
 describe("the node's latency predictor", () => {
   test("becomes ready after some requests and exports its accuracy on /metrics", async () => {
     const before = await (await fetch(`${llmux.url}/metrics`)).text();
-    expect(series(before, "llmux_predictor_learning")).toBe(1);
-    expect(series(before, "llmux_predictor_ready")).toBe(0);
+    expect(seriesValue(before, "llmux_predictor_learning")).toBe(1);
+    expect(seriesValue(before, "llmux_predictor_ready")).toBe(0);
     const statuses: number[] = [];
     for (let batch = 0; batch < 10; batch++) {
       statuses.push(...(await Promise.all([0, 1, 2, 3].map((k) => complete(batch * 4 + k)))));
@@ -57,17 +53,17 @@ describe("the node's latency predictor", () => {
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       text = await (await fetch(`${llmux.url}/metrics`)).text();
-      if (series(text, "llmux_predictor_ready") === 1) break;
+      if (seriesValue(text, "llmux_predictor_ready") === 1) break;
       await Bun.sleep(100);
     }
-    expect(series(text, "llmux_predictor_ready")).toBe(1);
+    expect(seriesValue(text, "llmux_predictor_ready")).toBe(1);
     // A pick onto an engine not scraped yet gives no sample (its load was unknown at the decision).
-    const observed = series(text, "llmux_predictor_samples_observed_total") ?? 0;
+    const observed = seriesValue(text, "llmux_predictor_samples_observed_total") ?? 0;
     expect(observed).toBeGreaterThanOrEqual(30);
     expect(observed).toBeLessThanOrEqual(40);
-    expect(series(text, "llmux_predictor_trainings_total")).toBeGreaterThanOrEqual(1);
-    expect(series(text, "llmux_predictor_training_failures_total")).toBe(0);
-    expect(series(text, 'llmux_predictor_mape_ratio{target="ttft"}')).toBeGreaterThanOrEqual(0);
-    expect(series(text, 'llmux_predictor_coverage_ratio{target="ttft"}')).toBeGreaterThanOrEqual(0);
+    expect(seriesValue(text, "llmux_predictor_trainings_total")).toBeGreaterThanOrEqual(1);
+    expect(seriesValue(text, "llmux_predictor_training_failures_total")).toBe(0);
+    expect(seriesValue(text, 'llmux_predictor_mape_ratio{target="ttft"}')).toBeGreaterThanOrEqual(0);
+    expect(seriesValue(text, 'llmux_predictor_coverage_ratio{target="ttft"}')).toBeGreaterThanOrEqual(0);
   }, 25_000);
 });

@@ -9,26 +9,10 @@ import {
 } from "../../src/supervisor/index.ts";
 import { createMetricsRegistry } from "../../src/telemetry/index.ts";
 import { samplesOf } from "../helpers/exposition.ts";
+import { instanceSnapshot } from "./instance-snapshot.ts";
 
 function instance(id: string, state: InstanceSnapshot["state"], restarts: number): InstanceSnapshot {
-  return {
-    id,
-    model: "m",
-    servedModelNames: ["m"],
-    role: "both",
-    engine: "sim",
-    gpus: [],
-    host: "127.0.0.1",
-    port: 9100,
-    kvEventsPort: 9140,
-    replayPort: 9141,
-    state,
-    pid: null,
-    restarts,
-    uptimeMs: 0,
-    lastOutputLine: null,
-    lastError: null,
-  };
+  return instanceSnapshot(id, state, { restarts });
 }
 
 const COUNTERS: SupervisorCounters = {

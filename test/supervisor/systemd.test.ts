@@ -7,6 +7,7 @@ import {
   renderSystemdUnit,
   stopBudgetS,
 } from "../../src/supervisor/index.ts";
+import { instanceSnapshot } from "./instance-snapshot.ts";
 
 const BASE = {
   binaryPath: "/usr/local/bin/llmux",
@@ -103,24 +104,7 @@ test("stopBudgetS rounds partial seconds up", () => {
 
 describe("engine status reporter", () => {
   function instance(id: string, state: InstanceState): InstanceSnapshot {
-    return {
-      id,
-      model: "m",
-      servedModelNames: ["m"],
-      role: "both",
-      engine: "sim",
-      gpus: [],
-      host: "127.0.0.1",
-      port: 1,
-      kvEventsPort: 2,
-      replayPort: 3,
-      state,
-      pid: null,
-      restarts: 0,
-      uptimeMs: 0,
-      lastOutputLine: null,
-      lastError: null,
-    };
+    return instanceSnapshot(id, state, { port: 1, kvEventsPort: 2, replayPort: 3 });
   }
 
   function harness(timeoutMs = 600_000) {

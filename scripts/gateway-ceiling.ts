@@ -4,7 +4,7 @@
 // completions; sequential latency, then closed-loop requests/s). Prints medians over the rounds.
 // Run: bun scripts/gateway-ceiling.ts [rounds]
 
-import { percentile } from "../src/bench/metrics/summarize.ts";
+import { latencyStats } from "../src/bench/metrics/summarize.ts";
 import { type Child, freeLoopbackPort, startChild } from "../src/bench/overhead/children.ts";
 import { closedLoopThroughput, sequentialLatencies } from "../src/bench/overhead/probe.ts";
 import { childEnv, gatewayArgv, requestBody, simArgv } from "../src/bench/overhead/run.ts";
@@ -56,35 +56,28 @@ try {
     "bare proxy": `http://127.0.0.1:${barePort}/v1/completions`,
     "llmux gateway": `http://127.0.0.1:${gatewayPort}/v1/completions`,
   };
-  const rates = new Map<string, number[]>();
-  const latencies = new Map<string, number[]>();
+  const names = Object.keys(paths);
+  const rates = new Map(names.map((name) => [name, [] as number[]]));
+  const latencies = new Map(names.map((name) => [name, [] as number[]]));
   for (const url of Object.values(paths)) await sequentialLatencies(url, BODY, 200);
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [name, url] of Object.entries(paths)) {
-      const sequential = await sequentialLatencies(url, BODY, SEQUENTIAL);
-      const p50 = percentile(
-        [...sequential.completeMs].sort((a, b) => a - b),
-        0.5,
-      );
+      const p50 = latencyStats((await sequentialLatencies(url, BODY, SEQUENTIAL)).completeMs).p50;
       const rate = await closedLoopThroughput(url, BODY, CONCURRENCY, DURATION_MS);
-      (latencies.get(name) ?? latencies.set(name, []).get(name))?.push(p50);
-      (rates.get(name) ?? rates.set(name, []).get(name))?.push(rate);
+      latencies.get(name)?.push(p50);
+      rates.get(name)?.push(rate);
       process.stderr.write(`round ${round} ${name}: p50 ${p50.toFixed(2)} ms, ${Math.round(rate)} req/s\n`);
     }
   }
-  const median = (values: readonly number[]) =>
-    percentile(
-      [...values].sort((a, b) => a - b),
-      0.5,
-    );
-  const direct = { p50: median(latencies.get("direct") ?? []), rate: median(rates.get("direct") ?? []) };
+  const median = (values: readonly number[] | undefined) => latencyStats(values ?? []).p50;
+  const direct = { p50: median(latencies.get("direct")), rate: median(rates.get("direct")) };
   process.stdout.write(
     `| path | complete p50 | added p50 | requests/s (${CONCURRENCY} clients) | share of direct |\n`,
   );
   process.stdout.write("|---|---:|---:|---:|---:|\n");
-  for (const name of Object.keys(paths)) {
-    const p50 = median(latencies.get(name) ?? []);
-    const rate = median(rates.get(name) ?? []);
+  for (const name of names) {
+    const p50 = median(latencies.get(name));
+    const rate = median(rates.get(name));
     const added = name === "direct" ? "" : `+${(p50 - direct.p50).toFixed(2)} ms`;
     const share = `${Math.round((100 * rate) / direct.rate)} %`;
     process.stdout.write(`| ${name} | ${p50.toFixed(2)} ms | ${added} | ${Math.round(rate)} | ${share} |\n`);
